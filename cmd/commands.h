@@ -1,0 +1,19 @@
+/* Every subcommand, enumerated once: name, entry point, one-line summary.
+ * main.c builds dispatch and `agate --help` from this table. To add a
+ * command: one line here, one cmd/NAME.c, one entry in cmd/local.mk. */
+#ifndef AGATE_CMD_COMMANDS_H
+#define AGATE_CMD_COMMANDS_H
+
+#define AG_COMMANDS(X)                                                                             \
+	X(hub, "run the bus hub in the foreground (started on demand otherwise)")                 \
+	X(ask, "publish one approval request and print the decision")                             \
+	X(exec, "ask, then run a command only if it is approved")                                 \
+	X(decide, "decide a pending request: approve, approve_session, deny, abort")              \
+	X(log, "past decisions from the journal, then (-f) live events")                          \
+	X(status, "the hub's pid, uptime, clients and pending requests")
+
+#define AG_COMMAND_DECL(name, summary) int cmd_##name(int argc, char **argv);
+AG_COMMANDS(AG_COMMAND_DECL)
+#undef AG_COMMAND_DECL
+
+#endif

@@ -1,0 +1,119 @@
+/* The journal: every request, risk, review and decision, in SQLite (WAL).
+ *
+ * Promise 1 of DESIGN.md lives here: the hub writes a request before it is
+ * acknowledged or shown and a decision before it is sent. Writes are batched:
+ * the hub opens a transaction at the start of a loop turn (ag_journal_begin)
+ * and commits once at the end (ag_journal_commit), so throughput does not pay
+ * one fsync per request. Readers (agate log, replay) use their own handle.
+ *
+ * Schema versioned with PRAGMA user_version, migrated forward on open. */
+#ifndef AGATE_CORE_JOURNAL_H
+#define AGATE_CORE_JOURNAL_H
+
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/request.h"
+#include "core/risk.h"
+
+struct ag_journal;
+
+enum ag_request_state { AG_STATE_PENDING, AG_STATE_DECIDED, AG_STATE_ABANDONED };
+
+/* Resolves the journal path: explicit (flag) > $AGATE_JOURNAL >
+ * $XDG_STATE_HOME/agate/journal.db > ~/.local/state/agate/journal.db.
+ * Caller frees. */
+char *ag_journal_default_path(const char *explicit_path);
+
+/* Opens (creating the file and its parent directories, 0700) and migrates.
+ * readonly: for log/replay tools; fails if the file does not exist. */
+int ag_journal_open(const char *path, int readonly, struct ag_journal **out, struct ag_error *err);
+void ag_journal_close(struct ag_journal **j);
+
+/* Batching. begin/commit nest: only the outermost pair touches SQLite. */
+int ag_journal_begin(struct ag_journal *j, struct ag_error *err);
+int ag_journal_commit(struct ag_journal *j, struct ag_error *err);
+
+/* A new request, state pending. Fails (with err) if the id already exists. */
+int ag_journal_add_request(struct ag_journal *j, const struct ag_request *req,
+                           const struct ag_risk *risk, const char *rule, int64_t created_ms,
+                           int64_t deadline_ms, struct ag_error *err);
+/* Records the decision and moves the request to decided. Fails if the request
+ * is unknown or already decided (the first decision wins). */
+int ag_journal_add_decision(struct ag_journal *j, const struct ag_decision_info *d,
+                            struct ag_error *err);
+int ag_journal_set_abandoned(struct ag_journal *j, const char *id, int64_t at_ms,
+                             struct ag_error *err);
+
+/* 1 and fills *out (caller clears) when id has a decision; 0 when it has
+ * none; -1 on error. */
+int ag_journal_find_decision(struct ag_journal *j, const char *id, struct ag_decision_info *out,
+                             struct ag_error *err);
+/* 1 and *state when id is known; 0 when unknown; -1 on error. */
+int ag_journal_request_state(struct ag_journal *j, const char *id, enum ag_request_state *state,
+                             struct ag_error *err);
+
+/* Calls cb for every pending request, oldest first. The callback takes
+ * ownership of req; risk is valid only during the call. Returning non-zero
+ * from cb stops the walk. */
+typedef int (*ag_journal_pending_cb)(void *ctx, struct ag_request *req, const struct ag_risk *risk,
+                                     int64_t created_ms, int64_t deadline_ms);
+int ag_journal_load_pending(struct ag_journal *j, const struct ag_limits *limits,
+                            ag_journal_pending_cb cb, void *ctx, struct ag_error *err);
+
+/* Session grants made by approve_session. */
+int ag_journal_add_grant(struct ag_journal *j, const char *session, const char *action_key,
+                         int64_t at_ms, struct ag_error *err);
+/* 1 granted, 0 not, -1 error. */
+int ag_journal_has_grant(struct ag_journal *j, const char *session, const char *action_key,
+                         struct ag_error *err);
+
+/* A Guardian review, for accounting (tokens, latency) and audit. */
+struct ag_review_record {
+	const char *request_id;
+	const char *model;
+	const char *verdict_json; /* the parsed verdict, or NULL when it failed */
+	const char *error;        /* why it failed, or NULL */
+	int64_t latency_ms;
+	int64_t tokens_in, tokens_out;
+	int64_t at_ms;
+};
+int ag_journal_add_review(struct ag_journal *j, const struct ag_review_record *r,
+                          struct ag_error *err);
+
+/* History queries (agate log, replay). Zero/NULL fields do not filter. */
+struct ag_journal_query {
+	const char *session;
+	const char *agent;
+	const char *id;
+	int kind;          /* -1: any */
+	int decision;      /* -1: any */
+	int by;            /* -1: any */
+	int min_score;     /* -1: any */
+	int64_t since_ms, until_ms; /* 0: unbounded */
+	int include_pending;        /* also rows that have no decision yet */
+	int64_t limit;              /* 0: no limit */
+};
+void ag_journal_query_init(struct ag_journal_query *q);
+
+struct ag_journal_row {
+	const char *id, *session, *agent, *kind, *cwd, *justification, *summary;
+	const char *action_json;    /* the action object as sent */
+	const char *risk_json;      /* ag_risk_to_json form */
+	const char *rule;           /* may be NULL */
+	const char *state;          /* "pending", "decided", "abandoned" */
+	int score;
+	int64_t created_ms;
+	/* NULL/0 when undecided: */
+	const char *decision, *by, *reason;
+	int64_t decided_ms;
+};
+/* Rows in request order (oldest first). Pointers are valid during the call. */
+typedef int (*ag_journal_row_cb)(void *ctx, const struct ag_journal_row *row);
+int ag_journal_query(struct ag_journal *j, const struct ag_journal_query *q, ag_journal_row_cb cb,
+                     void *ctx, struct ag_error *err);
+
+/* PRAGMA integrity_check; 0 when "ok". */
+int ag_journal_check(struct ag_journal *j, struct ag_error *err);
+
+#endif

@@ -1,0 +1,130 @@
+/* Frames and the request model. Everything an agent sends arrives here
+ * first, so every input has a bound and every failure names the field.
+ *
+ *   line bytes --ag_frame_parse--> cJSON object (v:1, type checked)
+ *   object     --ag_request_from_json--> struct ag_request (fully typed)
+ *
+ * The validated request keeps the original action JSON (for the journal and
+ * re-broadcast) plus typed, borrowed views into it for the risk engine. */
+#ifndef AGATE_CORE_REQUEST_H
+#define AGATE_CORE_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/error.h"
+#include "core/model.h"
+#include "core/risk.h"
+
+struct ag_limits {
+	size_t max_frame;     /* bytes in one line, newline excluded: 4 MiB */
+	int max_depth;        /* JSON nesting: 64 */
+	size_t max_string;    /* one short field (id, session, host...): 4096 */
+	size_t max_text;      /* one long field (command, diff): = max_frame */
+	size_t max_array;     /* elements in one array (argv, files, paths): 4096 */
+};
+
+/* The defaults above. */
+void ag_limits_default(struct ag_limits *limits);
+
+#define AG_ID_MAX 128 /* ids: [A-Za-z0-9._:-]{1,128}, so they are safe in paths and logs */
+int ag_id_valid(const char *id);
+/* Writes a fresh random id ("r-" + 24 hex chars) into buf (>= 32 bytes). */
+void ag_id_generate(char *buf, size_t size, const char *prefix);
+
+/* Parses one frame (without its trailing newline). Checks, in this order and
+ * before building any tree: size, NUL bytes, strict UTF-8, nesting depth;
+ * then JSON syntax, that it is an object, "v" == 1 and "type" is a string.
+ * On success *out is an owned cJSON object. */
+int ag_frame_parse(const char *buf, size_t len, const struct ag_limits *limits, cJSON **out,
+                   struct ag_error *err);
+/* The frame's "type" (valid after ag_frame_parse succeeded). */
+const char *ag_frame_type(const cJSON *frame);
+
+struct ag_action_exec {
+	const char *command;  /* may be NULL when only argv was given */
+	const char **argv;    /* owned array of borrowed strings, NULL-terminated; NULL if absent */
+	size_t argc;
+};
+struct ag_action_patch {
+	const char *diff;
+	const char **files;   /* owned array, NULL-terminated; NULL if absent */
+	size_t nfiles;
+};
+struct ag_action_network {
+	const char *host;
+	int port;             /* 1..65535 */
+	const char *protocol; /* "https", "tcp", ... */
+	const char *method;   /* may be NULL */
+	const char *url;      /* may be NULL */
+};
+struct ag_action_mcp {
+	const char *server;
+	const char *tool;
+	const cJSON *arguments; /* an object */
+};
+struct ag_permission_path {
+	const char *path;
+	const char *access;   /* "read", "write", "read-write" */
+};
+struct ag_action_permission {
+	struct ag_permission_path *paths; /* owned array */
+	size_t npaths;
+	int network;          /* -1 absent, 0 false, 1 true */
+};
+
+struct ag_request {
+	char id[AG_ID_MAX + 1];
+	char *session;        /* owned; "" when absent */
+	char *agent;          /* owned; "" when absent */
+	char *cwd;            /* owned; "" when absent */
+	char *justification;  /* owned; "" when absent */
+	int64_t timeout_ms;   /* 0 = the hub's default */
+	enum ag_kind kind;
+	cJSON *action;        /* owned: the validated "action" object */
+	union {
+		struct ag_action_exec exec;
+		struct ag_action_patch patch;
+		struct ag_action_network network;
+		struct ag_action_mcp mcp;
+		struct ag_action_permission permission;
+	} u;                  /* borrowed views into action */
+};
+
+/* Validates a "request" frame field by field ("action.argv[2]: expected a
+ * string, got a number") and fills *out (caller frees with ag_request_free).
+ * A missing id is left empty for the hub to generate. Unknown top-level
+ * fields are ignored (forward compatibility); unknown kinds are refused. */
+int ag_request_from_json(const cJSON *frame, const struct ag_limits *limits,
+                         struct ag_request **out, struct ag_error *err);
+/* The request as a frame object {"v":1,"type":"request",...}; caller owns. */
+cJSON *ag_request_to_json(const struct ag_request *req);
+void ag_request_free(struct ag_request **req);
+/* A one-line human summary ("rm -rf build", "patch 3 files", "GET api.x:443");
+ * raw agent text: sanitize before drawing. Caller frees. */
+char *ag_request_summary(const struct ag_request *req);
+/* A stable key for "the same action" (session grants, verdict caches): kind +
+ * action JSON with sorted keys, printed compactly. Caller frees. */
+char *ag_request_action_key(const struct ag_request *req);
+
+/* A decision, as journaled and sent. */
+struct ag_decision_info {
+	char id[AG_ID_MAX + 1];
+	enum ag_decision decision;
+	enum ag_decider by;
+	char *reason;         /* owned; "" when none */
+	int64_t at_ms;        /* wall clock, ms since the epoch */
+};
+void ag_decision_info_clear(struct ag_decision_info *d);
+/* {"v":1,"type":"decision","id":..,"decision":..,"by":..,"reason":..};
+ * the caller may add "risk"/"review". Caller owns. */
+cJSON *ag_decision_to_json(const struct ag_decision_info *d);
+/* Strict parse of a "decision" frame. */
+int ag_decision_from_json(const cJSON *frame, struct ag_decision_info *out, struct ag_error *err);
+
+/* Sorted-key compact JSON printer, used for keys and Guardian prompts. Caller frees. */
+char *ag_json_print_sorted(const cJSON *json);
+
+#endif

@@ -1,0 +1,2 @@
+# doc/: man pages.
+dist_man_MANS += doc/agate.1 doc/agate-protocol.7
