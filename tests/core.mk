@@ -1,1 +1,9 @@
 # tests for core/
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_utf8
+TESTS += tests/unit/test_utf8
+tests_unit_test_utf8_SOURCES = tests/unit/test_utf8.c
+tests_unit_test_utf8_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_utf8_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif
