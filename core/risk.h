@@ -35,6 +35,7 @@ enum ag_level ag_risk_level_for_score(int score);
 void ag_risk_init(struct ag_risk *risk);
 /* Frees reasons and resets to an empty low-risk result. Safe to call twice. */
 void ag_risk_clear(struct ag_risk *risk);
+/* Deep copy; dst is overwritten, not freed: pass an empty or cleared one. */
 void ag_risk_copy(struct ag_risk *dst, const struct ag_risk *src);
 /* Raises the score to at least `score` (never lowers it), adds the reason's
  * categories and appends it. text is copied. Keeps level in step. */
@@ -45,7 +46,9 @@ void ag_risk_add(struct ag_risk *risk, int score, unsigned categories, int start
  *  "spans":[{"start":0,"end":6},...]} — reasons stay plain strings as in
  * DESIGN.md; spans is a parallel array. Caller owns the result. */
 cJSON *ag_risk_to_json(const struct ag_risk *risk);
-/* Strict parse of the above (risk arrives from the hub in frames). */
+/* Strict parse of the above (risk arrives from the hub in frames): level
+ * must match the score, names must be known, errors name "risk.FIELD".
+ * out is overwritten, not freed; on failure it is left empty. */
 int ag_risk_from_json(const cJSON *json, struct ag_risk *out, struct ag_error *err);
 
 #endif

@@ -7,3 +7,11 @@ tests_unit_test_utf8_SOURCES = tests/unit/test_utf8.c
 tests_unit_test_utf8_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_utf8_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
 endif
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_risk
+TESTS += tests/unit/test_risk
+tests_unit_test_risk_SOURCES = tests/unit/test_risk.c
+tests_unit_test_risk_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_risk_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif
