@@ -15,7 +15,7 @@ struct ag_assessment {
 	enum ag_decision decision;
 	enum ag_decider by;        /* AG_BY_POLICY */
 	char *reason;              /* owned, or NULL */
-	/* The matched rule, "deny exec rm -rf /* (/etc/agate/rules:3)"; owned, or NULL. */
+	/* The matched rule, "deny exec git push * (/etc/agate/rules:3)"; owned, or NULL. */
 	char *rule;
 	/* A deny rule matched. With a critical level this forbids any approval
 	 * except a human's confirmed one (promise 3). */

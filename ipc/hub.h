@@ -22,7 +22,8 @@ struct ag_hub_opts {
 	int64_t orphan_grace_ms;      /* reloaded request whose publisher never returns */
 	struct ag_judge judge;        /* may have assess == NULL: no risk, no rules */
 	int synchronous_full;         /* PRAGMA synchronous=FULL (power-loss safe) */
-	FILE *log;                    /* one line per event, or NULL */
+	FILE *log;                    /* lifecycle and errors, or NULL */
+	int verbose;                  /* also log every request and decision */
 };
 
 void ag_hub_opts_default(struct ag_hub_opts *opts);

@@ -4,5 +4,6 @@ noinst_LIBRARIES += ipc/libagate_ipc.a
 ipc_libagate_ipc_a_SOURCES = \
 	ipc/busdir.c ipc/busdir.h \
 	ipc/linebuf.c ipc/linebuf.h \
+	ipc/pending.c ipc/pending.h \
 	ipc/client.c ipc/client.h \
 	ipc/hub.c ipc/hub.h

@@ -1,0 +1,164 @@
+#include "ipc/linebuf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/xmalloc.h"
+
+#define READ_CHUNK 65536
+
+void
+ag_linebuf_init(struct ag_linebuf *lb, size_t max_line)
+{
+	memset(lb, 0, sizeof *lb);
+	lb->max_line = max_line;
+}
+
+void
+ag_linebuf_free(struct ag_linebuf *lb)
+{
+	free(lb->buf);
+	memset(lb, 0, sizeof *lb);
+}
+
+/* Makes room for READ_CHUNK more bytes, first by sliding unread bytes to the
+ * front, then by growing. Growth is bounded by the line limit plus a chunk,
+ * because anything longer is discarded before it is kept. */
+static void
+linebuf_reserve(struct ag_linebuf *lb)
+{
+	if (lb->start > 0 && lb->start + lb->len + READ_CHUNK > lb->cap) {
+		memmove(lb->buf, lb->buf + lb->start, lb->len);
+		lb->start = 0;
+	}
+	if (lb->start + lb->len + READ_CHUNK > lb->cap) {
+		size_t cap = lb->cap ? lb->cap * 2 : READ_CHUNK * 2;
+		while (cap < lb->len + READ_CHUNK)
+			cap *= 2;
+		lb->buf = xrealloc(lb->buf, cap);
+		lb->cap = cap;
+	}
+}
+
+ssize_t
+ag_linebuf_fill(struct ag_linebuf *lb, int fd)
+{
+	linebuf_reserve(lb);
+	ssize_t n;
+	do
+		n = read(fd, lb->buf + lb->start + lb->len, READ_CHUNK);
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		lb->len += (size_t)n;
+	return n;
+}
+
+enum ag_line_status
+ag_linebuf_next(struct ag_linebuf *lb, const char **line, size_t *len)
+{
+	while (lb->len > 0) {
+		char *base = lb->buf + lb->start;
+		char *nl = memchr(base + lb->scanned, '\n', lb->len - lb->scanned);
+		if (nl == NULL) {
+			lb->scanned = lb->len;
+			if (lb->discarding || lb->len > lb->max_line) {
+				/* Oversize: drop what we have, remember we are inside it. */
+				lb->discarding = 1;
+				lb->discarded += lb->len;
+				lb->start = lb->len = lb->scanned = 0;
+			}
+			return AG_LINE_NONE;
+		}
+		size_t n = (size_t)(nl - base);
+		lb->start += n + 1;
+		lb->len -= n + 1;
+		lb->scanned = 0;
+		if (lb->len == 0)
+			lb->start = 0;
+		if (lb->discarding || n > lb->max_line) {
+			*len = lb->discarded + n;
+			lb->discarding = 0;
+			lb->discarded = 0;
+			return AG_LINE_OVERSIZE;
+		}
+		*line = base;
+		*len = n;
+		return AG_LINE_OK;
+	}
+	return AG_LINE_NONE;
+}
+
+size_t
+ag_linebuf_pending(const struct ag_linebuf *lb)
+{
+	return lb->len + lb->discarded;
+}
+
+void
+ag_outbuf_init(struct ag_outbuf *ob)
+{
+	memset(ob, 0, sizeof *ob);
+}
+
+void
+ag_outbuf_free(struct ag_outbuf *ob)
+{
+	free(ob->buf);
+	memset(ob, 0, sizeof *ob);
+}
+
+void
+ag_outbuf_append(struct ag_outbuf *ob, const char *data, size_t len)
+{
+	if (ob->off > 0 && ob->off == ob->len)
+		ob->off = ob->len = 0;
+	if (ob->len + len > ob->cap) {
+		if (ob->off > 0) {
+			memmove(ob->buf, ob->buf + ob->off, ob->len - ob->off);
+			ob->len -= ob->off;
+			ob->off = 0;
+		}
+		size_t cap = ob->cap ? ob->cap : 4096;
+		while (cap < ob->len + len)
+			cap *= 2;
+		if (cap != ob->cap) {
+			ob->buf = xrealloc(ob->buf, cap);
+			ob->cap = cap;
+		}
+	}
+	memcpy(ob->buf + ob->len, data, len);
+	ob->len += len;
+}
+
+size_t
+ag_outbuf_size(const struct ag_outbuf *ob)
+{
+	return ob->len - ob->off;
+}
+
+int
+ag_outbuf_flush(struct ag_outbuf *ob, int fd)
+{
+	while (ob->off < ob->len) {
+		ssize_t n = write(fd, ob->buf + ob->off, ob->len - ob->off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			return -1;
+		}
+		ob->off += (size_t)n;
+	}
+	ob->off = ob->len = 0;
+	/* Give back memory after a burst (a large snapshot) so a long-lived
+	 * hub does not keep its peak. */
+	if (ob->cap > (1u << 20)) {
+		free(ob->buf);
+		ob->buf = NULL;
+		ob->cap = 0;
+	}
+	return 1;
+}

@@ -1,0 +1,50 @@
+/* Bounded line framing over non-blocking descriptors.
+ *
+ * ag_linebuf collects bytes and yields complete lines. A line longer than the
+ * limit is not kept: the buffer switches to discarding until the next newline
+ * and reports the oversize line once, so a 10 MiB line costs no memory.
+ *
+ * ag_outbuf queues bytes for a descriptor and writes what the pipe accepts. */
+#ifndef AGATE_IPC_LINEBUF_H
+#define AGATE_IPC_LINEBUF_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct ag_linebuf {
+	char *buf;
+	size_t start, len, cap; /* unread bytes are buf[start .. start+len) */
+	size_t scanned;         /* bytes after start already known to hold no '\n' */
+	size_t max_line;
+	int discarding;         /* inside an oversize line */
+	size_t discarded;       /* its size so far */
+};
+
+void ag_linebuf_init(struct ag_linebuf *lb, size_t max_line);
+void ag_linebuf_free(struct ag_linebuf *lb);
+/* Reads once from fd. Returns bytes read, 0 at end of file, -1 with errno
+ * (EAGAIN when nothing was ready). */
+ssize_t ag_linebuf_fill(struct ag_linebuf *lb, int fd);
+
+enum ag_line_status { AG_LINE_NONE, AG_LINE_OK, AG_LINE_OVERSIZE };
+/* AG_LINE_OK: *line and *len point at the next line (without '\n'), valid until
+ * the next call. AG_LINE_OVERSIZE: a line over the limit was dropped and
+ * *len is its size. AG_LINE_NONE: no complete line is buffered. */
+enum ag_line_status ag_linebuf_next(struct ag_linebuf *lb, const char **line, size_t *len);
+/* Bytes of an incomplete line waiting for the rest. */
+size_t ag_linebuf_pending(const struct ag_linebuf *lb);
+
+struct ag_outbuf {
+	char *buf;
+	size_t off, len, cap; /* unwritten bytes are buf[off .. len) */
+};
+
+void ag_outbuf_init(struct ag_outbuf *ob);
+void ag_outbuf_free(struct ag_outbuf *ob);
+void ag_outbuf_append(struct ag_outbuf *ob, const char *data, size_t len);
+size_t ag_outbuf_size(const struct ag_outbuf *ob);
+/* Writes as much as fd accepts. Returns 1 when empty, 0 when bytes remain
+ * (EAGAIN), -1 with errno on a write error (EPIPE: the reader is gone). */
+int ag_outbuf_flush(struct ag_outbuf *ob, int fd);
+
+#endif
