@@ -1,1 +1,9 @@
-# tests for tui/
+# tests for tui/ (and the sanitizer in core/ that every screen goes through)
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_sanitize
+TESTS += tests/unit/test_sanitize
+tests_unit_test_sanitize_SOURCES = tests/unit/test_sanitize.c
+tests_unit_test_sanitize_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_sanitize_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif
