@@ -1,0 +1,51 @@
+# Shared setup for the shell end-to-end tests: a private bus and journal in
+# a temporary directory, the binary under test, and cleanup of every hub
+# this test started, whatever happens.
+set -u
+: "${AGATE_BIN:?run through make check (AGATE_BIN unset)}"
+: "${AGATE_BUILDDIR:=$(dirname "$AGATE_BIN")}"
+: "${AGATE_SRCDIR:=$AGATE_BUILDDIR}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/agate-test.XXXXXX")
+export AGATE_BUS="$T/bus"
+export AGATE_JOURNAL="$T/journal.db"
+export AGATE_CONFIG="$T/config"
+export XDG_CONFIG_HOME="$T/xdg-config"
+export XDG_STATE_HOME="$T/xdg-state"
+: > "$AGATE_CONFIG"
+agate() { "$AGATE_BIN" "$@"; }
+
+hub_pid() { cat "$AGATE_BUS/hub.pid" 2>/dev/null; }
+cleanup() {
+	local pid
+	pid=$(hub_pid)
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	# Any hub still holding this bus's lock (started by a client).
+	pkill -f -- "--bus $AGATE_BUS" 2>/dev/null
+	jobs -p | xargs -r kill 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok - $*"; }
+
+# wait_for CMD...: retries for up to 20 s.
+wait_for() {
+	local i
+	for i in $(seq 1 200); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+start_hub() {
+	"$AGATE_BIN" hub >"$T/hub.log" 2>&1 &
+	wait_for test -p "$AGATE_BUS/hub.fifo" || fail "hub did not start: $(cat "$T/hub.log")"
+	wait_for agate status || fail "hub does not answer status"
+}
+
+pending_count() {
+	agate status --json 2>/dev/null | sed -n 's/.*"pending":\([0-9]*\).*/\1/p'
+}

@@ -1,0 +1,188 @@
+/* ipc/linebuf: framing over real pipes — lines split across reads, many
+ * lines in one read, and oversize lines dropped without being kept. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ipc/linebuf.h"
+
+static int fds[2];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	if (pipe(fds) != 0)
+		return -1;
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	fcntl(fds[1], F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	close(fds[0]);
+	close(fds[1]);
+	return 0;
+}
+
+static void
+put(const char *s)
+{
+	assert_int_equal(write(fds[1], s, strlen(s)), (ssize_t)strlen(s));
+}
+
+static void
+test_line_split_across_reads(void **state)
+{
+	(void)state;
+	struct ag_linebuf lb;
+	const char *line;
+	size_t len;
+	ag_linebuf_init(&lb, 1024);
+	put("{\"v\":1,");
+	assert_true(ag_linebuf_fill(&lb, fds[0]) > 0);
+	assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_NONE);
+	put("\"type\":\"ping\"}\nsecond");
+	assert_true(ag_linebuf_fill(&lb, fds[0]) > 0);
+	assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_OK);
+	assert_int_equal(len, strlen("{\"v\":1,\"type\":\"ping\"}"));
+	assert_memory_equal(line, "{\"v\":1,\"type\":\"ping\"}", len);
+	assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_NONE);
+	assert_int_equal(ag_linebuf_pending(&lb), strlen("second"));
+	ag_linebuf_free(&lb);
+}
+
+static void
+test_many_lines_one_read(void **state)
+{
+	(void)state;
+	struct ag_linebuf lb;
+	const char *line;
+	size_t len;
+	ag_linebuf_init(&lb, 1024);
+	put("a\nbb\n\nccc\n");
+	assert_true(ag_linebuf_fill(&lb, fds[0]) > 0);
+	const char *want[] = {"a", "bb", "", "ccc"};
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_OK);
+		assert_int_equal(len, strlen(want[i]));
+		assert_memory_equal(line, want[i], len);
+	}
+	assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_NONE);
+	ag_linebuf_free(&lb);
+}
+
+/* A line over the limit is reported once with its full size, its bytes are
+ * not kept (the buffer stays small), and the next line arrives intact. */
+static void
+test_oversize_line_is_dropped(void **state)
+{
+	(void)state;
+	struct ag_linebuf lb;
+	const char *line;
+	size_t len;
+	ag_linebuf_init(&lb, 100);
+	char chunk[4096];
+	memset(chunk, 'x', sizeof chunk);
+	size_t sent = 0;
+	for (int i = 0; i < 64; i++) { /* 256 KiB, through a 64 KiB pipe */
+		assert_int_equal(write(fds[1], chunk, sizeof chunk), (ssize_t)sizeof chunk);
+		sent += sizeof chunk;
+		while (ag_linebuf_fill(&lb, fds[0]) > 0)
+			assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_NONE);
+		assert_true(lb.cap <= 4 * 65536);
+	}
+	put("\nok\n");
+	assert_true(ag_linebuf_fill(&lb, fds[0]) > 0);
+	assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_OVERSIZE);
+	assert_int_equal(len, sent);
+	assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_OK);
+	assert_int_equal(len, 2);
+	assert_memory_equal(line, "ok", 2);
+	ag_linebuf_free(&lb);
+}
+
+static void
+test_exact_limit_is_accepted(void **state)
+{
+	(void)state;
+	struct ag_linebuf lb;
+	const char *line;
+	size_t len;
+	ag_linebuf_init(&lb, 10);
+	put("0123456789\n01234567890\n");
+	assert_true(ag_linebuf_fill(&lb, fds[0]) > 0);
+	assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_OK);
+	assert_int_equal(len, 10);
+	assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_OVERSIZE);
+	assert_int_equal(len, 11);
+	ag_linebuf_free(&lb);
+}
+
+static void
+test_eof_and_eagain(void **state)
+{
+	(void)state;
+	struct ag_linebuf lb;
+	ag_linebuf_init(&lb, 10);
+	errno = 0;
+	assert_int_equal(ag_linebuf_fill(&lb, fds[0]), -1);
+	assert_int_equal(errno, EAGAIN);
+	close(fds[1]);
+	fds[1] = open("/dev/null", O_WRONLY);
+	assert_int_equal(ag_linebuf_fill(&lb, fds[0]), 0);
+	ag_linebuf_free(&lb);
+}
+
+/* The outbuf keeps what a full pipe refused and writes it later, in order. */
+static void
+test_outbuf_partial_writes(void **state)
+{
+	(void)state;
+	struct ag_outbuf ob;
+	ag_outbuf_init(&ob);
+	size_t total = 200000;
+	char *data = malloc(total);
+	for (size_t i = 0; i < total; i++)
+		data[i] = (char)('a' + i % 26);
+	ag_outbuf_append(&ob, data, total);
+	assert_int_equal(ag_outbuf_flush(&ob, fds[1]), 0); /* pipe holds 64 KiB */
+	size_t got = 0;
+	char buf[65536];
+	while (got < total) {
+		ssize_t n = read(fds[0], buf, sizeof buf);
+		if (n > 0) {
+			assert_memory_equal(buf, data + got, (size_t)n);
+			got += (size_t)n;
+		}
+		ag_outbuf_flush(&ob, fds[1]);
+	}
+	assert_int_equal(ag_outbuf_size(&ob), 0);
+	free(data);
+	ag_outbuf_free(&ob);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_line_split_across_reads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_many_lines_one_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_oversize_line_is_dropped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exact_limit_is_accepted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_eof_and_eagain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outbuf_partial_writes, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
