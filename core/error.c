@@ -27,6 +27,16 @@ ag_fail_prefix(struct ag_error *err, const char *fmt, ...)
 	vsnprintf(prefix, sizeof prefix, fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof old);
-	snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+	/* Built by hand: the result is cut at the buffer's end on purpose. */
+	size_t n = 0;
+	const char *parts[] = {prefix, ": ", old};
+	for (size_t i = 0; i < 3; i++) {
+		size_t len = strnlen(parts[i], sizeof err->msg);
+		if (len > sizeof err->msg - 1 - n)
+			len = sizeof err->msg - 1 - n;
+		memcpy(err->msg + n, parts[i], len);
+		n += len;
+	}
+	err->msg[n] = '\0';
 	return -1;
 }
