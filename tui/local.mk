@@ -1,4 +1,4 @@
 # tui/: the curses console over an ipc/ client.
 noinst_LIBRARIES += tui/libagate_tui.a
 tui_libagate_tui_a_SOURCES = \
-	tui/console.c tui/console.h
+	tui/theme.c tui/theme.h
