@@ -7,4 +7,5 @@ reviewer_libagate_reviewer_a_SOURCES = \
 # The Guardian (issue 5): prompt, transport, providers, verdicts, the review
 # engine with its deadlines, retries, breaker and cache.
 reviewer_libagate_reviewer_a_SOURCES += \
-	reviewer/guardian_verdict.c reviewer/guardian_verdict.h
+	reviewer/guardian_verdict.c reviewer/guardian_verdict.h \
+	reviewer/guardian_http.c reviewer/guardian_http.h

@@ -8,3 +8,17 @@ tests_unit_test_guardian_verdict_SOURCES = tests/unit/test_guardian_verdict.c
 tests_unit_test_guardian_verdict_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_guardian_verdict_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
 endif
+
+# The fake model server: real HTTP on 127.0.0.1 for the Guardian's tests.
+check_PROGRAMS += tests/fake_model/fake_model
+tests_fake_model_fake_model_SOURCES = tests/fake_model/fake_model.c
+tests_fake_model_fake_model_LDADD = $(CJSON_LIBS) -lpthread
+GUARDIAN_TEST_SUPPORT = tests/fake_model/spawn.c tests/fake_model/spawn.h
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_guardian_http
+TESTS += tests/unit/test_guardian_http
+tests_unit_test_guardian_http_SOURCES = tests/unit/test_guardian_http.c $(GUARDIAN_TEST_SUPPORT)
+tests_unit_test_guardian_http_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_guardian_http_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif
