@@ -31,13 +31,16 @@ void ag_limits_default(struct ag_limits *limits);
 
 #define AG_ID_MAX 128 /* ids: [A-Za-z0-9._:-]{1,128}, so they are safe in paths and logs */
 int ag_id_valid(const char *id);
-/* Writes a fresh random id ("r-" + 24 hex chars) into buf (>= 32 bytes). */
+/* Writes a fresh random id (prefix + "-" + 24 hex chars; prefix NULL means
+ * "r") into buf (>= 32 bytes). getrandom(), else /dev/urandom, else abort. */
 void ag_id_generate(char *buf, size_t size, const char *prefix);
 
 /* Parses one frame (without its trailing newline). Checks, in this order and
- * before building any tree: size, NUL bytes, strict UTF-8, nesting depth;
- * then JSON syntax, that it is an object, "v" == 1 and "type" is a string.
- * On success *out is an owned cJSON object. */
+ * before building any tree: size, NUL bytes, strict UTF-8, nesting depth
+ * (and raw control characters or \u0000 inside strings); then JSON syntax,
+ * that it is one object, no duplicate keys, at most max_array members per
+ * array/object, "v" == 1 and "type" is a non-empty string.
+ * limits NULL means the defaults. On success *out is an owned cJSON object. */
 int ag_frame_parse(const char *buf, size_t len, const struct ag_limits *limits, cJSON **out,
                    struct ag_error *err);
 /* The frame's "type" (valid after ag_frame_parse succeeded). */
@@ -96,7 +99,10 @@ struct ag_request {
 /* Validates a "request" frame field by field ("action.argv[2]: expected a
  * string, got a number") and fills *out (caller frees with ag_request_free).
  * A missing id is left empty for the hub to generate. Unknown top-level
- * fields are ignored (forward compatibility); unknown kinds are refused. */
+ * fields are ignored (forward compatibility); unknown kinds, and unknown
+ * fields inside the action, are refused. null reads as absent for optional
+ * fields. The action may nest 2 levels less than max_depth, so the event
+ * that carries it still parses. */
 int ag_request_from_json(const cJSON *frame, const struct ag_limits *limits,
                          struct ag_request **out, struct ag_error *err);
 /* The request as a frame object {"v":1,"type":"request",...}; caller owns. */

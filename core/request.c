@@ -1,0 +1,1423 @@
+/* Frames and the request model: the first code every byte from an agent
+ * meets. Two stages, each with its own promise:
+ *
+ *  ag_frame_parse   bytes -> cJSON. Bounds and encoding are checked on the
+ *                   raw bytes before cJSON builds anything (cJSON recurses,
+ *                   so a 10,000-deep line must never reach it), then the
+ *                   tree is checked for duplicate keys and oversized arrays.
+ *  ag_request_from_json  cJSON -> struct ag_request. Every field is typed
+ *                   and bounded, and every failure names its path
+ *                   ("action.argv[2]: expected a string, got a number").
+ *
+ * Agent text quoted in an error goes through repr(): short, and with every
+ * byte that is not printable ASCII written as \xNN. */
+#include "core/request.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#if defined(__has_include)
+#if __has_include(<sys/random.h>)
+#include <sys/random.h>
+#define AG_HAVE_GETRANDOM 1
+#endif
+#endif
+
+#include "core/utf8.h"
+#include "core/xmalloc.h"
+
+#define AG_TIMEOUT_MAX_MS (7LL * 24 * 60 * 60 * 1000) /* a week */
+/* Nesting a request may use, below max_depth: the hub wraps a request in an
+ * event frame ({"event":"request","request":{...}}), which must still pass
+ * every subscriber's ag_frame_parse. */
+#define AG_ENVELOPE_DEPTH 2
+#define AG_SUMMARY_MAX    200 /* bytes of a summary before it is cut */
+#define REPR_MAX          48  /* bytes of agent text quoted in an error */
+
+void
+ag_limits_default(struct ag_limits *limits)
+{
+	limits->max_frame = 4u << 20;
+	limits->max_depth = 64;
+	limits->max_string = 4096;
+	limits->max_text = limits->max_frame;
+	limits->max_array = 4096;
+}
+
+static const struct ag_limits *
+limits_or_default(const struct ag_limits *limits, struct ag_limits *storage)
+{
+	if (limits != NULL)
+		return limits;
+	ag_limits_default(storage);
+	return storage;
+}
+
+/* --- small helpers ------------------------------------------------------ */
+
+/* A printable, bounded rendering of untrusted text for an error message,
+ * in double quotes. Written into buf; returns buf. */
+static const char *
+repr(char *buf, size_t size, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, i;
+
+	if (size < 8) {
+		buf[0] = '\0';
+		return buf;
+	}
+	buf[o++] = '"';
+	for (i = 0; s[i] != '\0' && i < REPR_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (o + 8 >= size)
+			break;
+		if (c == '"' || c == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = (char)c;
+		} else if (c >= 0x20 && c < 0x7f) {
+			buf[o++] = (char)c;
+		} else {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		}
+	}
+	buf[o++] = '"';
+	if (s[i] != '\0') {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static const char *
+json_type_name(const cJSON *j)
+{
+	if (j == NULL)
+		return "nothing";
+	if (cJSON_IsNull(j))
+		return "null";
+	if (cJSON_IsBool(j))
+		return "a boolean";
+	if (cJSON_IsNumber(j))
+		return "a number";
+	if (cJSON_IsString(j))
+		return "a string";
+	if (cJSON_IsArray(j))
+		return "an array";
+	if (cJSON_IsObject(j))
+		return "an object";
+	return "an invalid value";
+}
+
+static const cJSON *
+member(const cJSON *obj, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, name);
+}
+
+/* A key as it appears in a path: bare when it is a plain word, else quoted
+ * by repr(). */
+static const char *
+key_name(char *buf, size_t size, const char *key)
+{
+	int plain = key[0] != '\0' && strlen(key) <= REPR_MAX;
+	for (const char *p = key; *p != '\0' && plain; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		        (*p >= '0' && *p <= '9') || *p == '_' || *p == '-';
+	if (plain)
+		return key;
+	return repr(buf, size, key);
+}
+
+/* Appends ".key" or "[i]" to a path held in buf (size bytes, NUL
+ * terminated; len of them used), cutting rather than overflowing. */
+static void
+path_push(char *buf, size_t size, size_t len, const char *key, int index)
+{
+	char r[REPR_MAX * 4 + 8];
+
+	if (len >= size)
+		return;
+	if (key != NULL)
+		snprintf(buf + len, size - len, "%s%s", len > 0 ? "." : "",
+		         key_name(r, sizeof r, key));
+	else
+		snprintf(buf + len, size - len, "[%d]", index);
+}
+
+/* --- ids ------------------------------------------------------------------ */
+
+int
+ag_id_valid(const char *id)
+{
+	size_t n;
+
+	if (id == NULL)
+		return 0;
+	for (n = 0; id[n] != '\0'; n++) {
+		char c = id[n];
+		if (n >= AG_ID_MAX)
+			return 0;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == ':' || c == '-'))
+			return 0;
+	}
+	return n > 0;
+}
+
+static int
+read_urandom(unsigned char *buf, size_t len)
+{
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+
+	if (fd < 0)
+		return -1;
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Fills buf with len random bytes. Without randomness ids could collide and
+ * a publisher could receive another's decision, so failure aborts. */
+static void
+random_bytes(unsigned char *buf, size_t len)
+{
+#ifdef AG_HAVE_GETRANDOM
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = getrandom(buf + got, len - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break; /* ENOSYS on an old kernel: try the device */
+		got += (size_t)n;
+	}
+	if (got == len)
+		return;
+#endif
+	if (read_urandom(buf, len) == 0)
+		return;
+	fprintf(stderr, "agate: no source of randomness (getrandom, /dev/urandom)\n");
+	abort();
+}
+
+/* prefix (NULL for "r") + "-" + 24 hex digits, cut to fit size. prefix must
+ * itself be id characters. */
+void
+ag_id_generate(char *buf, size_t size, const char *prefix)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char rnd[12];
+	char id[AG_ID_MAX + 1];
+	size_t o;
+
+	if (size == 0)
+		return;
+	random_bytes(rnd, sizeof rnd);
+	o = (size_t)snprintf(id, sizeof id - 2 * sizeof rnd, "%s-", prefix != NULL ? prefix : "r");
+	if (o > sizeof id - 2 * sizeof rnd - 1)
+		o = sizeof id - 2 * sizeof rnd - 1;
+	for (size_t i = 0; i < sizeof rnd; i++) {
+		id[o++] = hex[rnd[i] >> 4];
+		id[o++] = hex[rnd[i] & 15];
+	}
+	id[o] = '\0';
+	snprintf(buf, size, "%s", id);
+}
+
+/* --- frames: checks on the raw bytes ------------------------------------ */
+
+/* NUL bytes and strict UTF-8, one pass. */
+static int
+scan_encoding(const char *buf, size_t len, struct ag_error *err)
+{
+	const char *nul = memchr(buf, '\0', len);
+	size_t bad;
+
+	if (nul != NULL)
+		return ag_fail(err, "frame: NUL byte at byte %zu", (size_t)(nul - buf));
+	if (!ag_utf8_valid(buf, len, &bad))
+		return ag_fail(err, "frame: invalid UTF-8 at byte %zu", bad);
+	return 0;
+}
+
+static int
+is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Nesting depth, counted outside strings, without recursion. Also refuses
+ * what cJSON would accept but should not: raw control characters inside
+ * strings (RFC 8259 requires them escaped) and \u0000, which cJSON would
+ * turn into a C string that silently ends early ("ls\u0000; rm -rf ~"
+ * shown as "ls"). */
+static int
+scan_structure(const char *buf, size_t len, int max_depth, struct ag_error *err)
+{
+	int depth = 0, in_string = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)buf[i];
+		if (in_string) {
+			if (c == '"') {
+				in_string = 0;
+			} else if (c == '\\') {
+				if (i + 5 < len && buf[i + 1] == 'u' && buf[i + 2] == '0' &&
+				    buf[i + 3] == '0' && buf[i + 4] == '0' && buf[i + 5] == '0')
+					return ag_fail(err,
+					               "frame: \\u0000 in a string at byte %zu", i);
+				if (i + 1 < len && buf[i + 1] == 'u') {
+					/* Checked by cJSON too; refused here so the
+					 * offset in the message is exact. */
+					for (size_t k = 2; k < 6; k++)
+						if (i + k >= len || !is_hex(buf[i + k]))
+							return ag_fail(err,
+							               "frame: bad \\u escape at "
+							               "byte %zu",
+							               i);
+				}
+				i++; /* the escaped character cannot end the string */
+			} else if (c < 0x20) {
+				return ag_fail(
+				    err,
+				    "frame: control character 0x%02x in a string at byte "
+				    "%zu (must be escaped)",
+				    c, i);
+			}
+			continue;
+		}
+		if (c == '"') {
+			in_string = 1;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max_depth)
+				return ag_fail(err,
+				               "frame: nested deeper than %d levels at byte %zu",
+				               max_depth, i);
+		} else if (c == ']' || c == '}') {
+			if (depth > 0)
+				depth--;
+		}
+	}
+	return 0;
+}
+
+/* --- frames: checks on the tree ----------------------------------------- */
+
+static int
+compare_keys(const void *a, const void *b)
+{
+	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+	return strcmp(x->string, y->string);
+}
+
+/* cJSON keeps duplicate keys and lookups return the first; another reader
+ * (the agent's own JSON library, a jq filter) may take the last. A frame
+ * where two readers see different commands is refused. */
+static int
+check_duplicates(const cJSON *obj, int n, const char *path, struct ag_error *err)
+{
+	const cJSON **keys, *c;
+	int i = 0, rc = 0;
+	char r[REPR_MAX * 4 + 8];
+
+	if (n < 2)
+		return 0;
+	keys = xreallocarray(NULL, (size_t)n, sizeof *keys);
+	for (c = obj->child; c != NULL; c = c->next)
+		keys[i++] = c;
+	qsort(keys, (size_t)n, sizeof *keys, compare_keys);
+	for (i = 1; i < n; i++)
+		if (strcmp(keys[i - 1]->string, keys[i]->string) == 0) {
+			rc = ag_fail(err, "%s: duplicate key %s", path[0] ? path : "frame",
+			             repr(r, sizeof r, keys[i]->string));
+			break;
+		}
+	free(keys);
+	return rc;
+}
+
+/* Walks the tree checking what the byte scan cannot: element counts, key
+ * and string lengths, duplicate keys. Recursion is bounded by max_depth
+ * (the byte scan has already enforced it for parsed frames; trees built in
+ * memory are checked here as well). */
+static int
+check_tree(const cJSON *node, char *path, size_t pathsize, int depth, const struct ag_limits *lim,
+           struct ag_error *err)
+{
+	size_t len = strlen(path);
+	const char *where = path[0] != '\0' ? path : "frame";
+
+	if (cJSON_IsString(node)) {
+		size_t n = strlen(node->valuestring), bad;
+		if (n > lim->max_text)
+			return ag_fail(err, "%s: longer than %zu bytes", where, lim->max_text);
+		if (!ag_utf8_valid(node->valuestring, n, &bad))
+			return ag_fail(err, "%s: invalid UTF-8 at byte %zu", where, bad);
+		return 0;
+	}
+	if (!cJSON_IsArray(node) && !cJSON_IsObject(node))
+		return 0;
+	if (depth > lim->max_depth)
+		return ag_fail(err, "%s: nested deeper than %d levels", where, lim->max_depth);
+
+	int n = 0, i = 0;
+	const cJSON *c;
+	for (c = node->child; c != NULL; c = c->next)
+		if ((size_t)++n > lim->max_array)
+			return ag_fail(err, "%s: more than %zu elements", where, lim->max_array);
+	if (cJSON_IsObject(node) && check_duplicates(node, n, path, err) < 0)
+		return -1;
+	for (c = node->child; c != NULL; c = c->next, i++) {
+		if (cJSON_IsObject(node)) {
+			size_t klen = c->string != NULL ? strlen(c->string) : 0, bad;
+			if (c->string == NULL)
+				return ag_fail(err, "%s: member without a key", where);
+			if (klen > lim->max_string)
+				return ag_fail(err, "%s: key longer than %zu bytes", where,
+				               lim->max_string);
+			if (!ag_utf8_valid(c->string, klen, &bad))
+				return ag_fail(err, "%s: key with invalid UTF-8 at byte %zu", where,
+				               bad);
+			path_push(path, pathsize, len, c->string, 0);
+		} else {
+			path_push(path, pathsize, len, NULL, i);
+		}
+		int rc = check_tree(c, path, pathsize, depth + 1, lim, err);
+		path[len] = '\0';
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* --- frames ------------------------------------------------------------- */
+
+static int
+check_version(const cJSON *frame, struct ag_error *err)
+{
+	const cJSON *v = member(frame, "v");
+
+	if (v == NULL)
+		return ag_fail(err, "v: missing (every frame carries \"v\":1)");
+	if (!cJSON_IsNumber(v))
+		return ag_fail(err, "v: expected a number, got %s", json_type_name(v));
+	if (v->valuedouble != 1.0)
+		return ag_fail(err, "v: unsupported protocol version %g (this agate speaks 1)",
+		               v->valuedouble);
+	return 0;
+}
+
+/* On success *out is an owned cJSON object (cJSON_Delete). */
+int
+ag_frame_parse(const char *buf, size_t len, const struct ag_limits *limits, cJSON **out,
+               struct ag_error *err)
+{
+	struct ag_limits storage;
+	const struct ag_limits *lim = limits_or_default(limits, &storage);
+	const char *end = NULL;
+	cJSON *frame;
+	char path[256] = "";
+
+	*out = NULL;
+	if (len > lim->max_frame)
+		return ag_fail(err, "frame: %zu bytes is over the limit of %zu", len,
+		               lim->max_frame);
+	if (scan_encoding(buf, len, err) < 0)
+		return -1;
+	if (scan_structure(buf, len, lim->max_depth, err) < 0)
+		return -1;
+
+	size_t start = 0;
+	while (start < len && (buf[start] == ' ' || buf[start] == '\t' || buf[start] == '\r' ||
+	                       buf[start] == '\n'))
+		start++;
+	if (start == len)
+		return ag_fail(err, "frame: empty");
+	frame = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	if (frame == NULL) {
+		size_t at = end != NULL && end >= buf && end <= buf + len ? (size_t)(end - buf) : 0;
+		return ag_fail(err, "frame: invalid JSON near byte %zu", at);
+	}
+	for (; end < buf + len; end++)
+		if (*end != ' ' && *end != '\t' && *end != '\r' && *end != '\n') {
+			cJSON_Delete(frame);
+			return ag_fail(err,
+			               "frame: unexpected data after the JSON value at byte %zu",
+			               (size_t)(end - buf));
+		}
+	if (!cJSON_IsObject(frame)) {
+		int rc =
+		    ag_fail(err, "frame: expected a JSON object, got %s", json_type_name(frame));
+		cJSON_Delete(frame);
+		return rc;
+	}
+	if (check_tree(frame, path, sizeof path, 1, lim, err) < 0 ||
+	    check_version(frame, err) < 0) {
+		cJSON_Delete(frame);
+		return -1;
+	}
+	const cJSON *type = member(frame, "type");
+	const char *problem = type == NULL                   ? "missing"
+	                      : !cJSON_IsString(type)        ? "expected a string"
+	                      : type->valuestring[0] == '\0' ? "must not be empty"
+	                                                     : NULL;
+	if (problem != NULL) {
+		int rc = type != NULL && !cJSON_IsString(type)
+		             ? ag_fail(err, "type: %s, got %s", problem, json_type_name(type))
+		             : ag_fail(err, "type: %s", problem);
+		cJSON_Delete(frame);
+		return rc;
+	}
+	*out = frame;
+	return 0;
+}
+
+const char *
+ag_frame_type(const cJSON *frame)
+{
+	const cJSON *type = member(frame, "type");
+	return cJSON_IsString(type) ? type->valuestring : NULL;
+}
+
+/* --- typed field access -------------------------------------------------- */
+
+/* The flags a string field can carry. */
+enum {
+	STR_NONEMPTY = 1, /* "" is refused */
+	STR_TOKEN = 2,    /* no spaces or control characters (host, protocol) */
+};
+
+/* Checks that j is a string of at most max bytes; sets *out (borrowed). */
+static int
+check_string(const cJSON *j, const char *path, size_t max, int flags, const char **out,
+             struct ag_error *err)
+{
+	size_t n, bad;
+
+	if (!cJSON_IsString(j))
+		return ag_fail(err, "%s: expected a string, got %s", path, json_type_name(j));
+	n = strlen(j->valuestring);
+	if (n > max)
+		return ag_fail(err, "%s: longer than %zu bytes", path, max);
+	if ((flags & STR_NONEMPTY) && n == 0)
+		return ag_fail(err, "%s: must not be empty", path);
+	if (!ag_utf8_valid(j->valuestring, n, &bad))
+		return ag_fail(err, "%s: invalid UTF-8 at byte %zu", path, bad);
+	if (flags & STR_TOKEN)
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)j->valuestring[i];
+			if (c <= 0x20 || c == 0x7f)
+				return ag_fail(err, "%s: space or control character at byte %zu",
+				               path, i);
+		}
+	*out = j->valuestring;
+	return 0;
+}
+
+static int
+required_string(const cJSON *obj, const char *name, const char *prefix, size_t max, int flags,
+                const char **out, struct ag_error *err)
+{
+	char path[64];
+	const cJSON *j = member(obj, name);
+
+	snprintf(path, sizeof path, "%s%s", prefix, name);
+	if (j == NULL)
+		return ag_fail(err, "%s: missing", path);
+	return check_string(j, path, max, flags, out, err);
+}
+
+/* Absent or null: *out = NULL. */
+static int
+optional_string(const cJSON *obj, const char *name, const char *prefix, size_t max, int flags,
+                const char **out, struct ag_error *err)
+{
+	char path[64];
+	const cJSON *j = member(obj, name);
+
+	*out = NULL;
+	if (j == NULL || cJSON_IsNull(j))
+		return 0;
+	snprintf(path, sizeof path, "%s%s", prefix, name);
+	return check_string(j, path, max, flags, out, err);
+}
+
+/* An integer in [min, max]. */
+static int
+check_int(const cJSON *j, const char *path, int64_t min, int64_t max, int64_t *out,
+          struct ag_error *err)
+{
+	if (!cJSON_IsNumber(j))
+		return ag_fail(err, "%s: expected an integer, got %s", path, json_type_name(j));
+	double d = j->valuedouble;
+	if (!isfinite(d) || floor(d) != d)
+		return ag_fail(err, "%s: expected an integer, got %g", path, d);
+	if (d < (double)min || d > (double)max)
+		return ag_fail(err, "%s: %.0f is out of range (%lld..%lld)", path, d,
+		               (long long)min, (long long)max);
+	*out = (int64_t)d;
+	return 0;
+}
+
+/* An array of strings: *out is an owned, NULL-terminated array of borrowed
+ * strings. */
+static int
+string_array(const cJSON *arr, const char *path, const struct ag_limits *lim, size_t max_len,
+             int flags, const char ***out, size_t *count, struct ag_error *err)
+{
+	const cJSON *item;
+	const char **v;
+	size_t n = 0;
+	char ipath[80];
+
+	if (!cJSON_IsArray(arr))
+		return ag_fail(err, "%s: expected an array, got %s", path, json_type_name(arr));
+	int size = cJSON_GetArraySize(arr);
+	if ((size_t)size > lim->max_array)
+		return ag_fail(err, "%s: more than %zu elements", path, lim->max_array);
+	v = xcalloc((size_t)size + 1, sizeof *v);
+	cJSON_ArrayForEach(item, arr)
+	{
+		snprintf(ipath, sizeof ipath, "%s[%zu]", path, n);
+		if (check_string(item, ipath, max_len, flags, &v[n], err) < 0) {
+			free(v);
+			return -1;
+		}
+		n++;
+	}
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+/* Removes members that are null so that "absent" has one spelling in the
+ * stored action (and in its key). */
+static void
+drop_nulls(cJSON *obj)
+{
+	cJSON *c = obj->child, *next;
+	for (; c != NULL; c = next) {
+		next = c->next;
+		if (cJSON_IsNull(c))
+			cJSON_Delete(cJSON_DetachItemViaPointer(obj, c));
+	}
+}
+
+/* --- actions ------------------------------------------------------------- */
+
+static const char *const exec_fields[] = {"kind", "command", "argv", NULL};
+static const char *const patch_fields[] = {"kind", "diff", "files", NULL};
+static const char *const network_fields[] = {"kind",   "host", "port", "protocol",
+                                             "method", "url",  NULL};
+static const char *const mcp_fields[] = {"kind", "server", "tool", "arguments", NULL};
+static const char *const permission_fields[] = {"kind", "paths", "network", NULL};
+static const char *const path_fields[] = {"path", "access", NULL};
+
+static const char *const *const kind_fields[AG_KIND_COUNT] = {
+    [AG_KIND_EXEC] = exec_fields,
+    [AG_KIND_PATCH] = patch_fields,
+    [AG_KIND_NETWORK] = network_fields,
+    [AG_KIND_MCP] = mcp_fields,
+    [AG_KIND_PERMISSION] = permission_fields,
+};
+
+/* Unknown fields inside an action are refused, unlike at the top level: a
+ * field the console does not show (say "env") must not ride along with an
+ * approval the human gave for what they saw. */
+static int
+check_fields(const cJSON *obj, const char *const *allowed, const char *path, const char *what,
+             struct ag_error *err)
+{
+	const cJSON *c;
+	char r[REPR_MAX * 4 + 8], list[256];
+
+	cJSON_ArrayForEach(c, obj)
+	{
+		size_t i;
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(allowed[i], c->string) == 0)
+				break;
+		if (allowed[i] != NULL)
+			continue;
+		size_t o = 0;
+		list[0] = '\0';
+		for (i = 0; allowed[i] != NULL && o < sizeof list; i++)
+			o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "",
+			                      allowed[i]);
+		return ag_fail(err, "%s.%s: unknown field for %s (allowed: %s)", path,
+		               key_name(r, sizeof r, c->string), what, list);
+	}
+	return 0;
+}
+
+static int
+parse_exec(struct ag_request *req, const struct ag_limits *lim, struct ag_error *err)
+{
+	struct ag_action_exec *x = &req->u.exec;
+	const cJSON *argv = member(req->action, "argv");
+
+	if (optional_string(req->action, "command", "action.", lim->max_text, STR_NONEMPTY,
+	                    &x->command, err) < 0)
+		return -1;
+	if (argv != NULL) {
+		if (string_array(argv, "action.argv", lim, lim->max_text, 0, &x->argv, &x->argc,
+		                 err) < 0)
+			return -1;
+		if (x->argc == 0)
+			return ag_fail(err, "action.argv: must not be empty");
+		if (x->argv[0][0] == '\0')
+			return ag_fail(err, "action.argv[0]: must not be empty");
+	}
+	if (x->command == NULL && x->argv == NULL)
+		return ag_fail(err, "action: exec needs \"command\" or \"argv\" (or both)");
+	return 0;
+}
+
+static int
+parse_patch(struct ag_request *req, const struct ag_limits *lim, struct ag_error *err)
+{
+	struct ag_action_patch *p = &req->u.patch;
+	const cJSON *files = member(req->action, "files");
+
+	if (required_string(req->action, "diff", "action.", lim->max_text, STR_NONEMPTY, &p->diff,
+	                    err) < 0)
+		return -1;
+	if (files != NULL && string_array(files, "action.files", lim, lim->max_string, STR_NONEMPTY,
+	                                  &p->files, &p->nfiles, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_network(struct ag_request *req, const struct ag_limits *lim, struct ag_error *err)
+{
+	struct ag_action_network *n = &req->u.network;
+	const cJSON *port = member(req->action, "port");
+	int64_t v;
+
+	if (required_string(req->action, "host", "action.", lim->max_string,
+	                    STR_NONEMPTY | STR_TOKEN, &n->host, err) < 0)
+		return -1;
+	if (port == NULL)
+		return ag_fail(err, "action.port: missing");
+	if (check_int(port, "action.port", 1, 65535, &v, err) < 0)
+		return -1;
+	n->port = (int)v;
+	if (required_string(req->action, "protocol", "action.", lim->max_string,
+	                    STR_NONEMPTY | STR_TOKEN, &n->protocol, err) < 0 ||
+	    optional_string(req->action, "method", "action.", lim->max_string,
+	                    STR_NONEMPTY | STR_TOKEN, &n->method, err) < 0 ||
+	    optional_string(req->action, "url", "action.", lim->max_text, STR_NONEMPTY, &n->url,
+	                    err) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_mcp(struct ag_request *req, const struct ag_limits *lim, struct ag_error *err)
+{
+	struct ag_action_mcp *m = &req->u.mcp;
+	const cJSON *args = member(req->action, "arguments");
+
+	if (required_string(req->action, "server", "action.", lim->max_string, STR_NONEMPTY,
+	                    &m->server, err) < 0 ||
+	    required_string(req->action, "tool", "action.", lim->max_string, STR_NONEMPTY, &m->tool,
+	                    err) < 0)
+		return -1;
+	/* Absent arguments mean {}: stored that way so the action (and its
+	 * key) has one form whether the publisher wrote it or not. */
+	if (args == NULL)
+		args = cJSON_AddObjectToObject(req->action, "arguments");
+	if (!cJSON_IsObject(args))
+		return ag_fail(err, "action.arguments: expected an object, got %s",
+		               json_type_name(args));
+	m->arguments = args;
+	return 0;
+}
+
+static int
+parse_permission(struct ag_request *req, const struct ag_limits *lim, struct ag_error *err)
+{
+	struct ag_action_permission *p = &req->u.permission;
+	const cJSON *paths = member(req->action, "paths");
+	const cJSON *net = member(req->action, "network");
+	const cJSON *item;
+	char path[64];
+
+	p->network = -1;
+	if (net != NULL) {
+		if (!cJSON_IsBool(net))
+			return ag_fail(err, "action.network: expected a boolean, got %s",
+			               json_type_name(net));
+		p->network = cJSON_IsTrue(net) ? 1 : 0;
+	}
+	if (paths != NULL) {
+		if (!cJSON_IsArray(paths))
+			return ag_fail(err, "action.paths: expected an array, got %s",
+			               json_type_name(paths));
+		int size = cJSON_GetArraySize(paths);
+		if ((size_t)size > lim->max_array)
+			return ag_fail(err, "action.paths: more than %zu elements", lim->max_array);
+		p->paths = xcalloc((size_t)size + 1, sizeof *p->paths);
+		cJSON_ArrayForEach(item, paths)
+		{
+			struct ag_permission_path *pp = &p->paths[p->npaths];
+			snprintf(path, sizeof path, "action.paths[%zu]", p->npaths);
+			if (!cJSON_IsObject(item))
+				return ag_fail(err, "%s: expected an object, got %s", path,
+				               json_type_name(item));
+			if (check_fields(item, path_fields, path, "a permission path", err) < 0)
+				return -1;
+			snprintf(path, sizeof path, "action.paths[%zu].", p->npaths);
+			if (required_string(item, "path", path, lim->max_string, STR_NONEMPTY,
+			                    &pp->path, err) < 0 ||
+			    required_string(item, "access", path, lim->max_string, 0, &pp->access,
+			                    err) < 0)
+				return -1;
+			if (strcmp(pp->access, "read") != 0 && strcmp(pp->access, "write") != 0 &&
+			    strcmp(pp->access, "read-write") != 0) {
+				char r[REPR_MAX * 4 + 8];
+				return ag_fail(err,
+				               "%saccess: unknown access %s (expected one of read, "
+				               "write, read-write)",
+				               path, repr(r, sizeof r, pp->access));
+			}
+			p->npaths++;
+		}
+	}
+	if (p->npaths == 0 && p->network < 0)
+		return ag_fail(err, "action: permission needs \"paths\" or \"network\"");
+	return 0;
+}
+
+static int (*const kind_parsers[AG_KIND_COUNT])(struct ag_request *, const struct ag_limits *,
+                                                struct ag_error *) = {
+    [AG_KIND_EXEC] = parse_exec,
+    [AG_KIND_PATCH] = parse_patch,
+    [AG_KIND_NETWORK] = parse_network,
+    [AG_KIND_MCP] = parse_mcp,
+    [AG_KIND_PERMISSION] = parse_permission,
+};
+
+static int
+parse_action(struct ag_request *req, const cJSON *action, const struct ag_limits *lim,
+             struct ag_error *err)
+{
+	const cJSON *kind;
+	char path[256] = "action", r[REPR_MAX * 4 + 8];
+	int k;
+
+	if (action == NULL)
+		return ag_fail(err, "action: missing");
+	if (!cJSON_IsObject(action))
+		return ag_fail(err, "action: expected an object, got %s", json_type_name(action));
+	/* The action sits at depth 2 of the frame; AG_ENVELOPE_DEPTH more are
+	 * kept free for the event that will carry it. */
+	struct ag_limits inner = *lim;
+	inner.max_depth = lim->max_depth - AG_ENVELOPE_DEPTH;
+	if (check_tree(action, path, sizeof path, 2, &inner, err) < 0)
+		return -1;
+
+	kind = member(action, "kind");
+	if (kind == NULL)
+		return ag_fail(err, "action.kind: missing");
+	if (!cJSON_IsString(kind))
+		return ag_fail(err, "action.kind: expected a string, got %s", json_type_name(kind));
+	k = ag_kind_parse(kind->valuestring);
+	if (k < 0)
+		return ag_fail(
+		    err,
+		    "action.kind: unknown kind %s (expected one of exec, patch, network, "
+		    "mcp, permission)",
+		    repr(r, sizeof r, kind->valuestring));
+	req->kind = (enum ag_kind)k;
+	req->action = cJSON_Duplicate(action, 1);
+	if (req->action == NULL) {
+		fprintf(stderr, "agate: out of memory copying a request\n");
+		abort();
+	}
+	drop_nulls(req->action);
+	snprintf(path, sizeof path, "kind %s", ag_kind_name(req->kind));
+	if (check_fields(req->action, kind_fields[k], "action", path, err) < 0)
+		return -1;
+	return kind_parsers[k](req, lim, err);
+}
+
+/* --- requests ------------------------------------------------------------ */
+
+static char *
+dup_optional(const cJSON *frame, const char *name, size_t max, int *rc, struct ag_error *err)
+{
+	const char *s;
+	if (*rc < 0)
+		return xstrdup("");
+	*rc = optional_string(frame, name, "", max, 0, &s, err);
+	return xstrdup(*rc == 0 && s != NULL ? s : "");
+}
+
+static int
+request_parse(struct ag_request *req, const cJSON *frame, const struct ag_limits *lim,
+              struct ag_error *err)
+{
+	const cJSON *j;
+	const char *s;
+	char r[REPR_MAX * 4 + 8];
+	int rc = 0;
+
+	if (!cJSON_IsObject(frame))
+		return ag_fail(err, "request: expected an object, got %s", json_type_name(frame));
+	if (check_version(frame, err) < 0)
+		return -1;
+	j = member(frame, "type");
+	if (j == NULL)
+		return ag_fail(err, "type: missing");
+	if (!cJSON_IsString(j))
+		return ag_fail(err, "type: expected a string, got %s", json_type_name(j));
+	if (strcmp(j->valuestring, "request") != 0)
+		return ag_fail(err, "type: expected \"request\", got %s",
+		               repr(r, sizeof r, j->valuestring));
+
+	if (optional_string(frame, "id", "", AG_ID_MAX * 4, 0, &s, err) < 0)
+		return -1;
+	if (s != NULL) {
+		if (!ag_id_valid(s))
+			return ag_fail(err, "id: invalid id %s (1 to %d of A-Z a-z 0-9 . _ : -)",
+			               repr(r, sizeof r, s), AG_ID_MAX);
+		snprintf(req->id, sizeof req->id, "%s", s);
+	}
+	req->session = dup_optional(frame, "session", lim->max_string, &rc, err);
+	req->agent = dup_optional(frame, "agent", lim->max_string, &rc, err);
+	req->cwd = dup_optional(frame, "cwd", lim->max_string, &rc, err);
+	req->justification = dup_optional(frame, "justification", lim->max_text, &rc, err);
+	if (rc < 0)
+		return -1;
+
+	j = member(frame, "timeout_ms");
+	if (j != NULL && !cJSON_IsNull(j) &&
+	    check_int(j, "timeout_ms", 0, AG_TIMEOUT_MAX_MS, &req->timeout_ms, err) < 0)
+		return -1;
+
+	return parse_action(req, member(frame, "action"), lim, err);
+}
+
+/* On success *out is owned by the caller (ag_request_free); on failure it
+ * is NULL. Views in req->u borrow from req->action. */
+int
+ag_request_from_json(const cJSON *frame, const struct ag_limits *limits, struct ag_request **out,
+                     struct ag_error *err)
+{
+	struct ag_limits storage;
+	const struct ag_limits *lim = limits_or_default(limits, &storage);
+	struct ag_request *req = xcalloc(1, sizeof *req);
+
+	*out = NULL;
+	if (request_parse(req, frame, lim, err) < 0) {
+		ag_request_free(&req);
+		return -1;
+	}
+	*out = req;
+	return 0;
+}
+
+void
+ag_request_free(struct ag_request **reqp)
+{
+	struct ag_request *req = *reqp;
+
+	if (req == NULL)
+		return;
+	free(req->session);
+	free(req->agent);
+	free(req->cwd);
+	free(req->justification);
+	/* The views are borrowed, but their arrays are ours. Which member of
+	 * the union is live depends on kind, and only once action exists. */
+	if (req->action != NULL) {
+		switch (req->kind) {
+		case AG_KIND_EXEC: free(req->u.exec.argv); break;
+		case AG_KIND_PATCH: free(req->u.patch.files); break;
+		case AG_KIND_PERMISSION: free(req->u.permission.paths); break;
+		default: break;
+		}
+	}
+	cJSON_Delete(req->action);
+	free(req);
+	*reqp = NULL;
+}
+
+static void
+add_nonempty(cJSON *obj, const char *name, const char *value)
+{
+	if (value != NULL && value[0] != '\0')
+		cJSON_AddStringToObject(obj, name, value);
+}
+
+/* Caller owns the result (cJSON_Delete). Empty fields are left out, so
+ * ag_request_from_json reads back the same request. */
+cJSON *
+ag_request_to_json(const struct ag_request *req)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(f, "v", 1);
+	cJSON_AddStringToObject(f, "type", "request");
+	add_nonempty(f, "id", req->id);
+	add_nonempty(f, "session", req->session);
+	add_nonempty(f, "agent", req->agent);
+	add_nonempty(f, "cwd", req->cwd);
+	add_nonempty(f, "justification", req->justification);
+	if (req->timeout_ms > 0)
+		cJSON_AddNumberToObject(f, "timeout_ms", (double)req->timeout_ms);
+	if (req->action != NULL)
+		cJSON_AddItemToObject(f, "action", cJSON_Duplicate(req->action, 1));
+	return f;
+}
+
+/* --- a growable string --------------------------------------------------- */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static void
+sb_add(struct sbuf *sb, const char *s, size_t n)
+{
+	if (sb->len + n + 1 > sb->cap) {
+		size_t cap = sb->cap ? sb->cap : 64;
+		while (cap < sb->len + n + 1)
+			cap *= 2;
+		sb->p = xrealloc(sb->p, cap);
+		sb->cap = cap;
+	}
+	memcpy(sb->p + sb->len, s, n);
+	sb->len += n;
+	sb->p[sb->len] = '\0';
+}
+
+static void
+sb_puts(struct sbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
+
+static void sb_printf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+sb_printf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	sb_puts(sb, s);
+	free(s);
+}
+
+/* Returns the string (owned by the caller); never NULL. */
+static char *
+sb_finish(struct sbuf *sb)
+{
+	if (sb->p == NULL)
+		return xstrdup("");
+	return sb->p;
+}
+
+/* --- summaries ----------------------------------------------------------- */
+
+/* Whether a word needs quotes to read back as one shell word. */
+static int
+needs_quotes(const char *s)
+{
+	if (s[0] == '\0')
+		return 1;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("@%+=:,./_-", *s) != NULL))
+			return 1;
+	return 0;
+}
+
+static void
+sb_shell_word(struct sbuf *sb, const char *s)
+{
+	if (!needs_quotes(s)) {
+		sb_puts(sb, s);
+		return;
+	}
+	sb_puts(sb, "'");
+	for (; *s != '\0'; s++)
+		if (*s == '\'')
+			sb_puts(sb, "'\\''");
+		else
+			sb_add(sb, s, 1);
+	sb_puts(sb, "'");
+}
+
+/* Files a unified diff touches, from its "+++ " lines ("--- " when the
+ * new side is /dev/null). Appends up to `show` names; returns the count. */
+static size_t
+diff_files(const char *diff, struct sbuf *names, size_t show)
+{
+	size_t n = 0;
+	const char *line = diff, *minus = NULL;
+
+	while (line != NULL && *line != '\0') {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol != NULL ? (size_t)(eol - line) : strlen(line);
+		if (len > 4 && strncmp(line, "--- ", 4) == 0) {
+			minus = line + 4;
+		} else if (len > 4 && strncmp(line, "+++ ", 4) == 0) {
+			const char *name = line + 4;
+			if (strncmp(name, "/dev/null", 9) == 0 && minus != NULL)
+				name = minus;
+			if (strncmp(name, "a/", 2) == 0 || strncmp(name, "b/", 2) == 0)
+				name += 2;
+			size_t nlen = strcspn(name, "\t\n\r");
+			if (n < show) {
+				if (n > 0)
+					sb_puts(names, ", ");
+				sb_add(names, name, nlen);
+			}
+			n++;
+			minus = NULL;
+		}
+		line = eol != NULL ? eol + 1 : NULL;
+	}
+	return n;
+}
+
+static void
+summary_patch(const struct ag_action_patch *p, struct sbuf *sb)
+{
+	struct sbuf names = {0};
+	size_t n;
+
+	if (p->files != NULL && p->nfiles > 0) {
+		n = p->nfiles;
+		for (size_t i = 0; i < n && i < 3; i++) {
+			if (i > 0)
+				sb_puts(&names, ", ");
+			sb_puts(&names, p->files[i]);
+		}
+	} else {
+		n = diff_files(p->diff, &names, 3);
+	}
+	if (n == 0) {
+		size_t lines = 1;
+		for (const char *s = p->diff; *s != '\0'; s++)
+			lines += *s == '\n' && s[1] != '\0';
+		sb_printf(sb, "patch (%zu line%s)", lines, lines == 1 ? "" : "s");
+	} else {
+		sb_printf(sb, "patch %zu file%s: %s%s", n, n == 1 ? "" : "s", names.p,
+		          n > 3 ? ", ..." : "");
+	}
+	free(names.p);
+}
+
+static void
+summary_network(const struct ag_action_network *n, struct sbuf *sb)
+{
+	/* IPv6 literals get brackets so the port stays readable. */
+	int v6 = strchr(n->host, ':') != NULL && n->host[0] != '[';
+	sb_printf(sb, "%s %s%s%s:%d", n->method != NULL ? n->method : n->protocol, v6 ? "[" : "",
+	          n->host, v6 ? "]" : "", n->port);
+}
+
+static void
+summary_permission(const struct ag_action_permission *p, struct sbuf *sb)
+{
+	sb_puts(sb, "permission");
+	for (size_t i = 0; i < p->npaths; i++)
+		sb_printf(sb, "%s %s %s", i ? "," : "", p->paths[i].access, p->paths[i].path);
+	if (p->network >= 0)
+		sb_printf(sb, "%s %s", p->npaths ? "," : "", p->network ? "network" : "no network");
+}
+
+/* Cuts s to at most max bytes on a code point boundary, adding "...". */
+static void
+truncate_utf8(char *s, size_t max)
+{
+	size_t len = strlen(s), i = 0;
+	uint32_t cp;
+
+	if (len <= max)
+		return;
+	while (i < max - 3) {
+		int n = ag_utf8_decode(s + i, len - i, &cp);
+		if (n < 0)
+			n = 1;
+		if (i + (size_t)n > max - 3)
+			break;
+		i += (size_t)n;
+	}
+	memcpy(s + i, "...", 4);
+}
+
+/* Caller frees. */
+char *
+ag_request_summary(const struct ag_request *req)
+{
+	struct sbuf sb = {0};
+
+	switch (req->kind) {
+	case AG_KIND_EXEC:
+		if (req->u.exec.command != NULL) {
+			sb_puts(&sb, req->u.exec.command);
+		} else {
+			for (size_t i = 0; i < req->u.exec.argc; i++) {
+				if (i > 0)
+					sb_puts(&sb, " ");
+				sb_shell_word(&sb, req->u.exec.argv[i]);
+			}
+		}
+		break;
+	case AG_KIND_PATCH: summary_patch(&req->u.patch, &sb); break;
+	case AG_KIND_NETWORK: summary_network(&req->u.network, &sb); break;
+	case AG_KIND_MCP: sb_printf(&sb, "mcp %s/%s", req->u.mcp.server, req->u.mcp.tool); break;
+	case AG_KIND_PERMISSION: summary_permission(&req->u.permission, &sb); break;
+	default: sb_puts(&sb, "?"); break;
+	}
+	char *s = sb_finish(&sb);
+	truncate_utf8(s, AG_SUMMARY_MAX);
+	return s;
+}
+
+/* --- sorted JSON ---------------------------------------------------------- */
+
+static void
+sorted_string(struct sbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	sb_puts(sb, "\"");
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *esc = NULL;
+		char u[7];
+		if (c == '"')
+			esc = "\\\"";
+		else if (c == '\\')
+			esc = "\\\\";
+		else if (c == '\n')
+			esc = "\\n";
+		else if (c == '\r')
+			esc = "\\r";
+		else if (c == '\t')
+			esc = "\\t";
+		else if (c == '\b')
+			esc = "\\b";
+		else if (c == '\f')
+			esc = "\\f";
+		else if (c < 0x20) {
+			memcpy(u, "\\u00", 4);
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			u[6] = '\0';
+			esc = u;
+		}
+		if (esc != NULL) {
+			sb_add(sb, run, (size_t)(s - run));
+			sb_puts(sb, esc);
+			run = s + 1;
+		}
+	}
+	sb_add(sb, run, (size_t)(s - run));
+	sb_puts(sb, "\"");
+}
+
+static void
+sorted_number(struct sbuf *sb, double d)
+{
+	if (!isfinite(d))
+		sb_puts(sb, "null"); /* what cJSON prints too */
+	else if (floor(d) == d && fabs(d) < 9007199254740992.0)
+		sb_printf(sb, "%lld", (long long)d);
+	else
+		sb_printf(sb, "%.17g", d);
+}
+
+static void
+sorted_value(struct sbuf *sb, const cJSON *j)
+{
+	const cJSON *c;
+
+	if (cJSON_IsNull(j) || j == NULL) {
+		sb_puts(sb, "null");
+	} else if (cJSON_IsTrue(j)) {
+		sb_puts(sb, "true");
+	} else if (cJSON_IsFalse(j)) {
+		sb_puts(sb, "false");
+	} else if (cJSON_IsNumber(j)) {
+		sorted_number(sb, j->valuedouble);
+	} else if (cJSON_IsString(j)) {
+		sorted_string(sb, j->valuestring != NULL ? j->valuestring : "");
+	} else if (cJSON_IsArray(j)) {
+		sb_puts(sb, "[");
+		cJSON_ArrayForEach(c, j)
+		{
+			if (c != j->child)
+				sb_puts(sb, ",");
+			sorted_value(sb, c);
+		}
+		sb_puts(sb, "]");
+	} else if (cJSON_IsObject(j)) {
+		size_t n = 0, i = 0;
+		cJSON_ArrayForEach(c, j) n++;
+		const cJSON **keys = xreallocarray(NULL, n ? n : 1, sizeof *keys);
+		cJSON_ArrayForEach(c, j) keys[i++] = c;
+		/* Keys without a name cannot come from a parse; sort them first. */
+		for (i = 0; i < n; i++)
+			if (keys[i]->string == NULL)
+				keys[i] = NULL;
+		size_t m = 0;
+		for (i = 0; i < n; i++)
+			if (keys[i] != NULL)
+				keys[m++] = keys[i];
+		qsort(keys, m, sizeof *keys, compare_keys);
+		sb_puts(sb, "{");
+		for (i = 0; i < m; i++) {
+			if (i > 0)
+				sb_puts(sb, ",");
+			sorted_string(sb, keys[i]->string);
+			sb_puts(sb, ":");
+			sorted_value(sb, keys[i]);
+		}
+		sb_puts(sb, "}");
+		free(keys);
+	} else {
+		sb_puts(sb, "null");
+	}
+}
+
+/* Caller frees. Keys sorted bytewise, no whitespace, non-ASCII as UTF-8. */
+char *
+ag_json_print_sorted(const cJSON *json)
+{
+	struct sbuf sb = {0};
+	sorted_value(&sb, json);
+	return sb_finish(&sb);
+}
+
+/* Caller frees. "exec:" + the sorted action, so the same action written
+ * with its keys in another order, or without an optional null, is one key. */
+char *
+ag_request_action_key(const struct ag_request *req)
+{
+	char *json = ag_json_print_sorted(req->action);
+	char *key = xasprintf("%s:%s", ag_kind_name(req->kind), json);
+	free(json);
+	return key;
+}
+
+/* --- decisions ----------------------------------------------------------- */
+
+void
+ag_decision_info_clear(struct ag_decision_info *d)
+{
+	free(d->reason);
+	memset(d, 0, sizeof *d);
+}
+
+/* Caller owns the result (cJSON_Delete). */
+cJSON *
+ag_decision_to_json(const struct ag_decision_info *d)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(f, "v", 1);
+	cJSON_AddStringToObject(f, "type", "decision");
+	cJSON_AddStringToObject(f, "id", d->id);
+	cJSON_AddStringToObject(f, "decision", ag_decision_name(d->decision));
+	cJSON_AddStringToObject(f, "by", ag_decider_name(d->by));
+	cJSON_AddStringToObject(f, "reason", d->reason != NULL ? d->reason : "");
+	if (d->at_ms > 0)
+		cJSON_AddNumberToObject(f, "at_ms", (double)d->at_ms);
+	return f;
+}
+
+static int
+decision_parse(const cJSON *frame, struct ag_decision_info *out, struct ag_error *err)
+{
+	struct ag_limits lim;
+	const char *s;
+	char r[REPR_MAX * 4 + 8];
+	const cJSON *j;
+	int v;
+
+	ag_limits_default(&lim);
+	if (!cJSON_IsObject(frame))
+		return ag_fail(err, "decision: expected an object, got %s", json_type_name(frame));
+	if (check_version(frame, err) < 0)
+		return -1;
+	if (required_string(frame, "type", "", lim.max_string, 0, &s, err) < 0)
+		return -1;
+	if (strcmp(s, "decision") != 0)
+		return ag_fail(err, "type: expected \"decision\", got %s", repr(r, sizeof r, s));
+	if (required_string(frame, "id", "", lim.max_string, 0, &s, err) < 0)
+		return -1;
+	if (!ag_id_valid(s))
+		return ag_fail(err, "id: invalid id %s (1 to %d of A-Z a-z 0-9 . _ : -)",
+		               repr(r, sizeof r, s), AG_ID_MAX);
+	snprintf(out->id, sizeof out->id, "%s", s);
+	if (required_string(frame, "decision", "", lim.max_string, 0, &s, err) < 0)
+		return -1;
+	if ((v = ag_decision_parse(s)) < 0)
+		return ag_fail(err,
+		               "decision: unknown decision %s (expected one of approve, "
+		               "approve_session, deny, abort, defer)",
+		               repr(r, sizeof r, s));
+	out->decision = (enum ag_decision)v;
+	if (required_string(frame, "by", "", lim.max_string, 0, &s, err) < 0)
+		return -1;
+	if ((v = ag_decider_parse(s)) < 0)
+		return ag_fail(err,
+		               "by: unknown decider %s (expected one of human, guardian, policy, "
+		               "session, timeout)",
+		               repr(r, sizeof r, s));
+	out->by = (enum ag_decider)v;
+	if (optional_string(frame, "reason", "", lim.max_text, 0, &s, err) < 0)
+		return -1;
+	out->reason = xstrdup(s != NULL ? s : "");
+	j = member(frame, "at_ms");
+	if (j != NULL && !cJSON_IsNull(j) &&
+	    check_int(j, "at_ms", 0, INT64_C(1) << 53, &out->at_ms, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* out is overwritten, not freed first; on success the caller owns
+ * out->reason (ag_decision_info_clear). On failure out is cleared. */
+int
+ag_decision_from_json(const cJSON *frame, struct ag_decision_info *out, struct ag_error *err)
+{
+	memset(out, 0, sizeof *out);
+	if (decision_parse(frame, out, err) < 0) {
+		ag_decision_info_clear(out);
+		return -1;
+	}
+	return 0;
+}
