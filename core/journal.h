@@ -29,6 +29,10 @@ char *ag_journal_default_path(const char *explicit_path);
  * readonly: for log/replay tools; fails if the file does not exist. */
 int ag_journal_open(const char *path, int readonly, struct ag_journal **out, struct ag_error *err);
 void ag_journal_close(struct ag_journal **j);
+/* full: fsync at every commit (survives power loss), else NORMAL (the
+ * default: WAL survives a crash of the process, fsyncs at checkpoints).
+ * Not inside a batch. The config key journal_sync chooses. */
+int ag_journal_set_synchronous(struct ag_journal *j, int full, struct ag_error *err);
 
 /* Batching. begin/commit nest: only the outermost pair touches SQLite. */
 int ag_journal_begin(struct ag_journal *j, struct ag_error *err);
@@ -90,9 +94,9 @@ struct ag_journal_query {
 	int decision;      /* -1: any */
 	int by;            /* -1: any */
 	int min_score;     /* -1: any */
-	int64_t since_ms, until_ms; /* 0: unbounded */
+	int64_t since_ms, until_ms; /* created_ms in [since, until); 0: unbounded */
 	int include_pending;        /* also rows that have no decision yet */
-	int64_t limit;              /* 0: no limit */
+	int64_t limit;              /* 0: no limit; else the newest `limit` rows */
 };
 void ag_journal_query_init(struct ag_journal_query *q);
 
