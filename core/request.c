@@ -11,6 +11,9 @@
  *
  * Agent text quoted in an error goes through repr(): short, and with every
  * byte that is not printable ASCII written as \xNN. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
 #include "core/request.h"
 
 #include <errno.h>
@@ -23,11 +26,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#if defined(__has_include)
-#if __has_include(<sys/random.h>)
+/* configure says; a direct compile (no config.h) trusts glibc >= 2.25. */
+#if defined(HAVE_GETRANDOM) || (!defined(HAVE_CONFIG_H) && defined(__GLIBC__) && \
+                                (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25)))
 #include <sys/random.h>
 #define AG_HAVE_GETRANDOM 1
-#endif
 #endif
 
 #include "core/utf8.h"
@@ -75,7 +78,7 @@ repr(char *buf, size_t size, const char *s)
 		return buf;
 	}
 	buf[o++] = '"';
-	for (i = 0; s[i] != '\0' && i < REPR_MAX; i++) {
+	for (i = 0; i < REPR_MAX && s[i] != '\0'; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (o + 8 >= size)
 			break;
