@@ -599,8 +599,8 @@ read_file(const char *path, char **out, size_t *len, struct ag_error *err)
 int
 ag_config_load(struct ag_config *cfg, const char *path, int missing_ok, struct ag_error *err)
 {
-	char *data;
-	size_t len;
+	char *data = NULL;
+	size_t len = 0;
 	int rc = read_file(path, &data, &len, err);
 	if (rc == 1) {
 		if (missing_ok)
