@@ -457,12 +457,14 @@ explain_not_pending(struct hub *h, struct hub_client *cl, const char *id)
 {
 	struct ag_decision_info d;
 	struct ag_error err;
+	enum ag_request_state state;
 	memset(&d, 0, sizeof d);
 	int found = ag_journal_find_decision(h->journal, id, &d, &err);
 	if (found == 1)
 		client_error(h, cl, id, "already decided by %s (%s)", ag_decider_name(d.by),
 		             ag_decision_name(d.decision));
-	else if (found == 0 && ag_journal_request_state(h->journal, id, NULL, &err) == 1)
+	else if (found == 0 && ag_journal_request_state(h->journal, id, &state, &err) == 1 &&
+	         state == AG_STATE_ABANDONED)
 		client_error(h, cl, id, "request %s was abandoned", id);
 	else
 		client_error(h, cl, id, "no pending request with id %s", id);

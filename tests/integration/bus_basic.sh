@@ -10,7 +10,7 @@ ask_bg() { # ID OUTFILE ARGS...
 	agate ask --id "$id" --session s-basic "$@" >"$out" 2>"$out.err" &
 	LAST=$!
 }
-wait_pending() { wait_for sh -c "\"$AGATE_BIN\" log --pending --json --id '$1' | grep -q pending"; }
+wait_pending() { wait_for is_state "$1" pending; }
 
 for cmd in hub ask exec decide log status; do
 	agate "$cmd" --help | grep -q "usage: agate $cmd" || fail "agate $cmd --help"
@@ -64,16 +64,16 @@ ok "no decision within the timeout -> deny by timeout"
 # 6. exec runs the command only when approved, with its exit status.
 agate exec --session s-basic -- sh -c 'touch "$0"; exit 7' "$T/ran" &
 LAST=$!
-wait_for sh -c "\"$AGATE_BIN\" log --pending --json | grep -q 'touch'" || fail "exec not pending"
-id=$(agate log --pending --json | grep touch | sed -n 's/.*"id":"\([^"]*\)".*/\1/p' | head -1)
+wait_for pending_id touch || fail "exec not pending"
+id=$(pending_id touch)
 agate decide "$id" approve
 wait $LAST; rc=$?
 [ $rc -eq 7 ] && [ -e "$T/ran" ] || fail "approved exec: rc=$rc, ran=$(ls "$T/ran" 2>&1)"
 rm -f "$T/ran"
 agate exec -- sh -c 'touch "$0"' "$T/ran" 2>"$T/exec.err" &
 LAST=$!
-wait_for sh -c "\"$AGATE_BIN\" log --pending --json | grep -q 'touch'" || fail "exec 2 not pending"
-id=$(agate log --pending --json | grep touch | sed -n 's/.*"id":"\([^"]*\)".*/\1/p' | head -1)
+wait_for pending_id touch || fail "exec 2 not pending"
+id=$(pending_id touch)
 agate decide --reason "not now" "$id" deny
 wait $LAST; rc=$?
 [ $rc -eq 126 ] && [ ! -e "$T/ran" ] || fail "denied exec: rc=$rc ran=$(ls "$T/ran" 2>&1)"
@@ -81,11 +81,11 @@ grep -q "not now" "$T/exec.err" || fail "denied exec did not say why"
 ok "exec: approved runs with the command's status (7); denied does not run (126)"
 
 # 7. A publisher that dies leaves its request abandoned, gone from the queue.
-agate ask --id a7 --exec "sleep 1" >/dev/null 2>&1 &
+"$AGATE_BIN" ask --id a7 --exec "sleep 1" >/dev/null 2>&1 &
 pid=$!
 wait_pending a7 || fail "a7 not pending"
 kill -9 $pid
-wait_for sh -c "\"$AGATE_BIN\" log --pending --json --id a7 | grep -q abandoned" \
+wait_for is_state a7 abandoned \
 	|| fail "a7 was not marked abandoned"
 agate decide a7 approve 2>"$T/a7.err" && fail "an abandoned request was approved"
 grep -q abandoned "$T/a7.err" || fail "deciding a7: $(cat "$T/a7.err")"

@@ -182,7 +182,7 @@ frame_cases(void)
 	bad("patch without diff", REQ("\"action\":{\"kind\":\"patch\"}"), "diff");
 	bad("diff is a number", REQ("\"action\":{\"kind\":\"patch\",\"diff\":1}"), "diff");
 	bad("files is an object",
-	    REQ("\"action\":{\"kind\":\"patch\",\"diff\":\"\",\"files\":{}}"), "files");
+	    REQ("\"action\":{\"kind\":\"patch\",\"diff\":\"x\",\"files\":{}}"), "files");
 	bad("network without host",
 	    REQ("\"action\":{\"kind\":\"network\",\"port\":443,\"protocol\":\"https\"}"), "host");
 	bad("port is a string",

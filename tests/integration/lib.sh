@@ -23,6 +23,10 @@ cleanup() {
 	pkill -f -- "--bus $AGATE_BUS" 2>/dev/null
 	jobs -p | xargs -r kill 2>/dev/null
 	wait 2>/dev/null
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		pgrep -f -- "$AGATE_BUS" >/dev/null || break
+		sleep 0.2
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -48,4 +52,15 @@ start_hub() {
 
 pending_count() {
 	agate status --json 2>/dev/null | sed -n 's/.*"pending":\([0-9]*\).*/\1/p'
+}
+
+# pending_id TEXT: prints the id of a pending request whose JSON contains
+# TEXT; fails when there is none (so it works with wait_for).
+pending_id() {
+	"$AGATE_BIN" log --pending --json | grep -F -- "$1" | grep -F '"state":"pending"' |
+		sed -n 's/.*"id":"\([^"]*\)".*/\1/p' | head -1 | grep .
+}
+# is_state ID STATE: the journal holds request ID in STATE.
+is_state() {
+	"$AGATE_BIN" log --pending --json --id "$1" | grep -qF "\"state\":\"$2\""
 }
