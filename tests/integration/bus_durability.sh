@@ -11,7 +11,7 @@ start_hub
 "$BUSLOAD" publish --bus "$AGATE_BUS" --journal "$AGATE_JOURNAL" --publishers 20 \
 	--requests 50 --prefix dur >"$T/decisions" 2>"$T/publish.err" &
 PUB=$!
-wait_for sh -c "[ \"\$(agate status --json | sed -n 's/.*\"pending\":\([0-9]*\).*/\1/p')\" = 1000 ]" \
+wait_for pending_is 1000 \
 	|| fail "1000 requests never became pending (have $(pending_count))"
 ok "1000 requests in flight"
 
@@ -22,7 +22,7 @@ sleep 0.2
 	>/dev/null 2>"$T/decide.err" &
 DEC=$!
 # Kill the new hub again while decisions are flowing.
-wait_for sh -c "[ \$(wc -l < '$T/decisions') -ge 200 ]" || fail "decisions did not start flowing"
+wait_for lines_at_least "$T/decisions" 200 || fail "decisions did not start flowing"
 kill -9 "$(hub_pid)"
 ok "hub killed with SIGKILL twice"
 

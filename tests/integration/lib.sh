@@ -64,3 +64,5 @@ pending_id() {
 is_state() {
 	"$AGATE_BIN" log --pending --json --id "$1" | grep -qF "\"state\":\"$2\""
 }
+pending_is() { [ "$(pending_count)" = "$1" ]; }
+lines_at_least() { [ "$(wc -l < "$1")" -ge "$2" ]; }
