@@ -10,7 +10,8 @@
 	X(exec, "ask, then run a command only if it is approved")                                 \
 	X(decide, "decide a pending request: approve, approve_session, deny, abort")              \
 	X(log, "past decisions from the journal, then (-f) live events")                          \
-	X(status, "the hub's pid, uptime, clients and pending requests")
+	X(status, "the hub's pid, uptime, clients and pending requests")                          \
+	X(hook, "answer a Claude Code or Codex hook from the bus (see agate init)")
 
 #define AG_COMMAND_DECL(name, summary) int cmd_##name(int argc, char **argv);
 AG_COMMANDS(AG_COMMAND_DECL)

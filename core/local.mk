@@ -12,4 +12,5 @@ core_libagate_core_a_SOURCES = \
 	core/sanitize.c core/sanitize.h \
 	core/journal.c core/journal.h \
 	core/config.c core/config.h \
-	core/clock.c core/clock.h
+	core/clock.c core/clock.h \
+	core/sha256.c core/sha256.h

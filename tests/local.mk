@@ -11,3 +11,4 @@ include tests/ipc.mk
 include tests/reviewer.mk
 include tests/tui.mk
 include tests/fuzz.mk
+include tests/agents.mk

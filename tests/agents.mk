@@ -1,0 +1,21 @@
+# tests for the agent hooks (cmd/hook.c, cmd/hookmap.c, cmd/udiff.c,
+# cmd/hookcfg.c, core/sha256.c): fixture round trips in `make check`, and
+# `make check-agents`, which drives the real Claude Code and Codex clients.
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_hookmap
+TESTS += tests/unit/test_hookmap
+tests_unit_test_hookmap_SOURCES = tests/unit/test_hookmap.c cmd/hookmap.c cmd/udiff.c
+tests_unit_test_hookmap_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_hookmap_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif
+
+EXTRA_DIST += tests/fixtures/hooks
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_hookcfg
+TESTS += tests/unit/test_hookcfg
+tests_unit_test_hookcfg_SOURCES = tests/unit/test_hookcfg.c cmd/hookcfg.c cmd/hookmap.c cmd/udiff.c
+tests_unit_test_hookcfg_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_hookcfg_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif
