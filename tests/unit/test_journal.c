@@ -3,8 +3,9 @@
  * recovery of pending requests, migrations, grants, reviews, every query
  * filter, integrity checks, read-only opens and hostile text.
  *
- * `test_journal --bench [N]` measures insert throughput instead (requests +
- * decisions in batches of 100, synchronous NORMAL vs FULL). */
+ * `test_journal --bench [N [BATCH]]` measures insert throughput instead
+ * (N requests + their decisions, BATCH per transaction, default 100000 and
+ * 100; synchronous NORMAL, then FULL). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1198,11 +1199,11 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* n requests (one risk reason each) and their decisions, 100 per batch:
- * each batch adds 100 requests, then decides the previous batch's 100, as
- * a hub turn would. Prints rows per second. */
+/* n requests (one risk reason each) and their decisions, `batch` per
+ * batch: each batch adds `batch` requests, then decides the previous
+ * batch's, as a hub turn would. Prints rows per second. */
 static int
-bench_one(const char *path, int full, int n)
+bench_one(const char *path, int full, int n, int batch)
 {
 	struct ag_journal *j = NULL;
 	struct ag_error err;
@@ -1223,14 +1224,14 @@ bench_one(const char *path, int full, int n)
 	ag_risk_init(&risk);
 	ag_risk_add(&risk, 30, AG_CATEGORY(DESTRUCTIVE), 0, 4, 0, "runs a build");
 	double t0 = now_s();
-	for (int b = 0; b * 100 < n + 100; b++) {
+	for (int b = 0; b * batch < n + batch; b++) {
 		ag_journal_begin(j, &err);
-		for (int i = b * 100; i < (b + 1) * 100 && i < n; i++)
+		for (int i = b * batch; i < (b + 1) * batch && i < n; i++)
 			if (ag_journal_add_request(j, reqs[i], &risk, NULL, i, i + 600000, &err)) {
 				fprintf(stderr, "%s\n", err.msg);
 				return 1;
 			}
-		for (int i = (b - 1) * 100; b > 0 && i < b * 100 && i < n; i++)
+		for (int i = (b - 1) * batch; b > 0 && i < b * batch && i < n; i++)
 			if (decide(j, reqs[i]->id, AG_DECISION_APPROVE, AG_BY_HUMAN, "ok", i,
 			           &err)) {
 				fprintf(stderr, "%s\n", err.msg);
@@ -1247,17 +1248,21 @@ bench_one(const char *path, int full, int n)
 	for (int i = 0; i < n; i++)
 		ag_request_free(&reqs[i]);
 	free(reqs);
-	printf("synchronous=%-6s %d requests + %d decisions in %.2fs: %.0f requests/s, %.0f "
-	       "rows/s (request+decision = 2 rows)\n",
-	       full ? "FULL" : "NORMAL", n, n, dt, n / dt, 2 * n / dt);
+	printf("synchronous=%-6s batch=%-4d %d requests + %d decisions in %.2fs: %.0f "
+	       "requests/s, %.0f rows/s (a request and its decision: 2 rows)\n",
+	       full ? "FULL" : "NORMAL", batch, n, n, dt, n / dt, 2 * n / dt);
 	return 0;
 }
 
 static int
-bench(int n)
+bench(int n, int batch)
 {
+	if (n <= 0 || batch <= 0) {
+		fprintf(stderr, "usage: test_journal --bench [REQUESTS [BATCH]]\n");
+		return 2;
+	}
 	char *path = xasprintf("%s/bench.db", tmpdir);
-	int rc = bench_one(path, 0, n) || bench_one(path, 1, n);
+	int rc = bench_one(path, 0, n, batch) || bench_one(path, 1, n, batch);
 	free(path);
 	return rc;
 }
@@ -1268,7 +1273,7 @@ main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "--bench") == 0) {
 		if (setup(NULL) != 0)
 			return 1;
-		int rc = bench(argc >= 3 ? atoi(argv[2]) : 100000);
+		int rc = bench(argc >= 3 ? atoi(argv[2]) : 100000, argc >= 4 ? atoi(argv[3]) : 100);
 		teardown(NULL);
 		return rc;
 	}
