@@ -380,6 +380,10 @@ check_tree(const cJSON *node, char *path, size_t pathsize, int depth, const stru
 			return ag_fail(err, "%s: invalid UTF-8 at byte %zu", where, bad);
 		return 0;
 	}
+	/* 1e999 parses as infinity, which cJSON prints as null: refused so
+	 * that what is journaled reads back as what was judged. */
+	if (cJSON_IsNumber(node) && !isfinite(node->valuedouble))
+		return ag_fail(err, "%s: number out of range", where);
 	if (!cJSON_IsArray(node) && !cJSON_IsObject(node))
 		return 0;
 	if (depth > lim->max_depth)
@@ -1259,8 +1263,14 @@ sorted_number(struct sbuf *sb, double d)
 		sb_puts(sb, "null"); /* what cJSON prints too */
 	else if (floor(d) == d && fabs(d) < 9007199254740992.0)
 		sb_printf(sb, "%lld", (long long)d);
-	else
-		sb_printf(sb, "%.17g", d);
+	else {
+		/* The shortest of 15 or 17 digits that reads back exactly. */
+		char buf[32];
+		snprintf(buf, sizeof buf, "%.15g", d);
+		if (strtod(buf, NULL) != d)
+			snprintf(buf, sizeof buf, "%.17g", d);
+		sb_puts(sb, buf);
+	}
 }
 
 static void
