@@ -24,7 +24,16 @@
 #define CONFIG_LINE_MAX 4096          /* bytes in one line, newline excluded */
 #define CONFIG_FILE_MAX (1024 * 1024) /* a config file is a few hundred bytes */
 
-enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_BOOL, CONFIG_DURATION, CONFIG_ENUM };
+/* CONFIG_PATH: empty, absolute, or "~/..." (expanded with $HOME when set):
+ * a relative path would silently depend on where a command was started. */
+enum config_type {
+	CONFIG_STRING,
+	CONFIG_PATH,
+	CONFIG_INT,
+	CONFIG_BOOL,
+	CONFIG_DURATION,
+	CONFIG_ENUM
+};
 
 struct config_key {
 	const char *name;
@@ -39,9 +48,9 @@ struct config_key {
 
 /* Every key, once. Add new keys here; nothing else needs to change. */
 static const struct config_key config_keys[] = {
-    {"bus", CONFIG_STRING, "", NULL, 0, 0,
+    {"bus", CONFIG_PATH, "", NULL, 0, 0,
      "bus directory; empty: $AGATE_BUS, else $XDG_RUNTIME_DIR/agate, else /tmp/agate-$UID"},
-    {"journal", CONFIG_STRING, "", NULL, 0, 0,
+    {"journal", CONFIG_PATH, "", NULL, 0, 0,
      "journal database; empty: $AGATE_JOURNAL, else $XDG_STATE_HOME/agate/journal.db"},
     {"journal_sync", CONFIG_ENUM, "normal", "normal|full", 0, 0,
      "fsync the journal at every commit (full) or at checkpoints only (normal)"},
@@ -70,7 +79,7 @@ static const struct config_key config_keys[] = {
     {"guardian_model", CONFIG_STRING, "", NULL, 0, 0, "model name sent to the API"},
     {"guardian_api_key_env", CONFIG_STRING, "OPENAI_API_KEY", NULL, 0, 0,
      "environment variable that holds the API key"},
-    {"guardian_api_key_file", CONFIG_STRING, "", NULL, 0, 0,
+    {"guardian_api_key_file", CONFIG_PATH, "", NULL, 0, 0,
      "file (mode 0600) that holds the API key, used when the variable is unset"},
     {"guardian_timeout", CONFIG_DURATION, "30s", NULL, 100, DUR_MAX,
      "deadline for one Guardian review, retries included"},
@@ -324,6 +333,12 @@ parse_value(const struct config_key *k, const char *value, int64_t *num, struct 
 	*num = 0;
 	switch (k->type) {
 	case CONFIG_STRING: return 0;
+	case CONFIG_PATH:
+		if (value[0] == '\0' || value[0] == '/' || strcmp(value, "~") == 0 ||
+		    strncmp(value, "~/", 2) == 0)
+			return 0;
+		return ag_fail(err, "%s: expected an absolute path or ~/path, got '%s'", k->name,
+		               repr(value, buf, sizeof buf));
 	case CONFIG_ENUM:
 		if (enum_allows(k->allowed, value))
 			return 0;
@@ -357,14 +372,36 @@ parse_value(const struct config_key *k, const char *value, int64_t *num, struct 
 	return ag_fail(err, "%s: unknown type", k->name);
 }
 
+static const char *
+home_dir(void)
+{
+	const char *home = getenv("HOME");
+	if (home != NULL && home[0] == '/')
+		return home;
+	const struct passwd *pw = getpwuid(getuid());
+	if (pw != NULL && pw->pw_dir != NULL && pw->pw_dir[0] == '/')
+		return pw->pw_dir;
+	return NULL;
+}
+
 static int
 set_value(struct ag_config *cfg, size_t i, const char *value, struct ag_error *err)
 {
+	const struct config_key *k = &config_keys[i];
 	int64_t num;
-	if (parse_value(&config_keys[i], value, &num, err) != 0)
+	if (parse_value(k, value, &num, err) != 0)
 		return -1;
+	char *text;
+	if (k->type == CONFIG_PATH && value[0] == '~') {
+		const char *home = home_dir();
+		if (home == NULL)
+			return ag_fail(err, "%s: cannot expand '~': no home directory", k->name);
+		text = xasprintf("%s%s", home, value + 1);
+	} else {
+		text = xstrdup(value);
+	}
 	free(cfg->values[i].str);
-	cfg->values[i].str = xstrdup(value);
+	cfg->values[i].str = text;
 	cfg->values[i].num = num;
 	return 0;
 }
@@ -393,18 +430,6 @@ ag_config_free(struct ag_config **cfg)
 		free((*cfg)->values[i].str);
 	free(*cfg);
 	*cfg = NULL;
-}
-
-static const char *
-home_dir(void)
-{
-	const char *home = getenv("HOME");
-	if (home != NULL && home[0] == '/')
-		return home;
-	const struct passwd *pw = getpwuid(getuid());
-	if (pw != NULL && pw->pw_dir != NULL && pw->pw_dir[0] == '/')
-		return pw->pw_dir;
-	return NULL;
 }
 
 /* Caller frees. XDG says a relative $XDG_CONFIG_HOME is to be ignored. */
@@ -644,6 +669,7 @@ type_hint(const struct config_key *k, char *buf, size_t size)
 {
 	switch (k->type) {
 	case CONFIG_STRING: return "text";
+	case CONFIG_PATH: return "absolute path or ~/path";
 	case CONFIG_INT:
 		snprintf(buf, size, "%lld..%lld", (long long)k->min, (long long)k->max);
 		return buf;

@@ -291,6 +291,35 @@ test_set_overrides(void **state)
 	free(path);
 }
 
+/* Path keys: a relative path would depend on where a command started, so
+ * only absolute and ~/ paths are taken; ~ is expanded once, here. */
+static void
+test_paths(void **state)
+{
+	char *old_home = getenv("HOME") ? xstrdup(getenv("HOME")) : NULL;
+	setenv("HOME", "/home/u", 1);
+	char *path = write_text("journal = ~/agate/journal.db\nbus = /run/agate\n");
+	struct ag_config *cfg = ag_config_new();
+	struct ag_error err = {{0}};
+	assert_int_equal(ag_config_load(cfg, path, 0, &err), 0);
+	assert_string_equal(ag_config_str(cfg, "journal"), "/home/u/agate/journal.db");
+	assert_string_equal(ag_config_str(cfg, "bus"), "/run/agate");
+	assert_int_equal(ag_config_set(cfg, "guardian_api_key_file", "~", &err), 0);
+	assert_string_equal(ag_config_str(cfg, "guardian_api_key_file"), "/home/u");
+	assert_int_equal(ag_config_set(cfg, "bus", "", &err), 0);
+	assert_string_equal(ag_config_str(cfg, "bus"), "");
+	free(path);
+	ag_config_free(&cfg);
+
+	expect_load_error("\njournal = agate.db\n",
+	                  "2: journal: expected an absolute path or ~/path, got 'agate.db'");
+	expect_load_error("bus = ~other/agate\n",
+	                  "1: bus: expected an absolute path or ~/path, got '~other/agate'");
+	if (old_home != NULL)
+		setenv("HOME", old_home, 1);
+	free(old_home);
+}
+
 static void
 test_durations(void **state)
 {
@@ -402,11 +431,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults),     cmocka_unit_test(test_load_file),
-	    cmocka_unit_test(test_missing_file), cmocka_unit_test(test_error_unknown_key),
-	    cmocka_unit_test(test_error_values), cmocka_unit_test(test_error_syntax),
-	    cmocka_unit_test(test_error_bounds), cmocka_unit_test(test_set_overrides),
-	    cmocka_unit_test(test_durations),    cmocka_unit_test(test_print_defaults_round_trip),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_load_file),
+	    cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_error_unknown_key),
+	    cmocka_unit_test(test_error_values),
+	    cmocka_unit_test(test_error_syntax),
+	    cmocka_unit_test(test_error_bounds),
+	    cmocka_unit_test(test_set_overrides),
+	    cmocka_unit_test(test_paths),
+	    cmocka_unit_test(test_durations),
+	    cmocka_unit_test(test_print_defaults_round_trip),
 	    cmocka_unit_test(test_default_path),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
