@@ -373,6 +373,8 @@ check_tree(const cJSON *node, char *path, size_t pathsize, int depth, const stru
 	const char *where = path[0] != '\0' ? path : "frame";
 
 	if (cJSON_IsString(node)) {
+		if (node->valuestring == NULL)
+			return ag_fail(err, "%s: string without a value", where);
 		size_t n = strlen(node->valuestring), bad;
 		if (n > lim->max_text)
 			return ag_fail(err, "%s: longer than %zu bytes", where, lim->max_text);
@@ -391,16 +393,17 @@ check_tree(const cJSON *node, char *path, size_t pathsize, int depth, const stru
 
 	int n = 0, i = 0;
 	const cJSON *c;
-	for (c = node->child; c != NULL; c = c->next)
+	for (c = node->child; c != NULL; c = c->next) {
 		if ((size_t)++n > lim->max_array)
 			return ag_fail(err, "%s: more than %zu elements", where, lim->max_array);
+		if (cJSON_IsObject(node) && c->string == NULL)
+			return ag_fail(err, "%s: member without a key", where);
+	}
 	if (cJSON_IsObject(node) && check_duplicates(node, n, path, err) < 0)
 		return -1;
 	for (c = node->child; c != NULL; c = c->next, i++) {
 		if (cJSON_IsObject(node)) {
-			size_t klen = c->string != NULL ? strlen(c->string) : 0, bad;
-			if (c->string == NULL)
-				return ag_fail(err, "%s: member without a key", where);
+			size_t klen = strlen(c->string), bad;
 			if (klen > lim->max_string)
 				return ag_fail(err, "%s: key longer than %zu bytes", where,
 				               lim->max_string);
@@ -523,7 +526,7 @@ check_string(const cJSON *j, const char *path, size_t max, int flags, const char
 {
 	size_t n, bad;
 
-	if (!cJSON_IsString(j))
+	if (!cJSON_IsString(j) || j->valuestring == NULL)
 		return ag_fail(err, "%s: expected a string, got %s", path, json_type_name(j));
 	n = strlen(j->valuestring);
 	if (n > max)
@@ -850,7 +853,7 @@ parse_action(struct ag_request *req, const cJSON *action, const struct ag_limits
 	kind = member(action, "kind");
 	if (kind == NULL)
 		return ag_fail(err, "action.kind: missing");
-	if (!cJSON_IsString(kind))
+	if (!cJSON_IsString(kind) || kind->valuestring == NULL)
 		return ag_fail(err, "action.kind: expected a string, got %s", json_type_name(kind));
 	k = ag_kind_parse(kind->valuestring);
 	if (k < 0)
@@ -900,7 +903,7 @@ request_parse(struct ag_request *req, const cJSON *frame, const struct ag_limits
 	j = member(frame, "type");
 	if (j == NULL)
 		return ag_fail(err, "type: missing");
-	if (!cJSON_IsString(j))
+	if (!cJSON_IsString(j) || j->valuestring == NULL)
 		return ag_fail(err, "type: expected a string, got %s", json_type_name(j));
 	if (strcmp(j->valuestring, "request") != 0)
 		return ag_fail(err, "type: expected \"request\", got %s",

@@ -189,7 +189,7 @@ get_categories(const cJSON *arr, const char *path, unsigned *out, struct ag_erro
 	{
 		if (i >= AG_CATEGORY_COUNT * 4)
 			return ag_fail(err, "%s: too many elements", path);
-		if (!cJSON_IsString(item))
+		if (!cJSON_IsString(item) || item->valuestring == NULL)
 			return ag_fail(err, "%s[%d]: expected a string, got %s", path, i,
 			               json_type_name(item));
 		int bit = ag_category_parse(item->valuestring);
@@ -259,7 +259,7 @@ risk_parse(const cJSON *json, struct ag_risk *out, struct ag_error *err)
 	j = cJSON_GetObjectItemCaseSensitive(json, "level");
 	if (j == NULL)
 		return ag_fail(err, "risk.level: missing");
-	if (!cJSON_IsString(j))
+	if (!cJSON_IsString(j) || j->valuestring == NULL)
 		return ag_fail(err, "risk.level: expected a string, got %s", json_type_name(j));
 	level = ag_level_parse(j->valuestring);
 	if (level < 0)
@@ -304,7 +304,7 @@ risk_parse(const cJSON *json, struct ag_risk *out, struct ag_error *err)
 		char path[64];
 
 		snprintf(path, sizeof path, "risk.reasons[%d]", i);
-		if (!cJSON_IsString(item))
+		if (!cJSON_IsString(item) || item->valuestring == NULL)
 			return ag_fail(err, "%s: expected a string, got %s", path,
 			               json_type_name(item));
 		size_t len = strlen(item->valuestring), bad;

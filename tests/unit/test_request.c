@@ -1038,6 +1038,14 @@ test_request_from_tree(void **state)
 	cJSON_Delete(f);
 	assert_int_equal(ag_request_from_json(NULL, NULL, &req, &err), -1);
 	assert_contains(err.msg, "request: expected an object");
+
+	/* A string node without a value (cJSON allows building one). */
+	f = cJSON_Parse("{\"v\":1,\"type\":\"request\"}");
+	action = cJSON_AddObjectToObject(f, "action");
+	cJSON_AddItemToObject(action, "kind", cJSON_CreateStringReference(NULL));
+	assert_int_equal(ag_request_from_json(f, NULL, &req, &err), -1);
+	assert_contains(err.msg, "action.kind");
+	cJSON_Delete(f);
 }
 
 /* Every byte of a valid request replaced by hostile bytes: never a crash or
