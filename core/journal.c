@@ -196,21 +196,29 @@ query_int(sqlite3 *db, const char *sql, const char *text, int64_t *out, struct a
  * are kept, renamed NAME_v0 (data is never dropped), and their indexes and
  * triggers, which are derived, dropped so the new names are free. A file
  * with other tables is somebody else's database: refused, unchanged. */
+/* 1 when a version-0 file holds tables but none of ours: somebody else's
+ * database; 0 when it is empty or a pre-versioning journal. */
 static int
-migrate_pre_versioned(sqlite3 *db, struct ag_error *err)
+is_foreign(sqlite3 *db, struct ag_error *err)
 {
 	int64_t tables, ours;
 	if (query_int(db,
 	              "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
 	              " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
-	              NULL, &tables, err) != 0)
-		return -1;
-	if (tables == 0)
-		return 0;
-	if (query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+	              NULL, &tables, err) != 0 ||
+	    query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
 	              "requests", &ours, err) != 0)
 		return -1;
-	if (ours == 0)
+	return tables > 0 && ours == 0;
+}
+
+static int
+migrate_pre_versioned(sqlite3 *db, struct ag_error *err)
+{
+	int foreign = is_foreign(db, err);
+	if (foreign < 0)
+		return -1;
+	if (foreign)
 		return ag_fail(err, "not an agate journal (it has tables but no agate schema); "
 		                    "refusing to change it");
 
@@ -494,13 +502,16 @@ pragma_text(sqlite3 *db, const char *sql, char *out, size_t size)
 }
 
 /* Brings the schema up to SCHEMA_LATEST, or explains why it cannot. */
+/* Decides, before anything is written, whether this file is ours to use
+ * (or to migrate): a foreign database is left exactly as it was. */
 static int
-migrate(struct ag_journal *j, struct ag_error *err)
+identify(struct ag_journal *j, int64_t *version_out, struct ag_error *err)
 {
 	int64_t version, app_id;
 	if (query_int(j->db, "PRAGMA application_id", NULL, &app_id, err) != 0 ||
 	    query_int(j->db, "PRAGMA user_version", NULL, &version, err) != 0)
 		return ag_fail_prefix(err, "journal %s: reading the schema version", j->path);
+	*version_out = version;
 	if (app_id != 0 && app_id != JOURNAL_APPLICATION_ID)
 		return ag_fail(err, "journal %s: not an agate journal (application id %#llx)",
 		               j->path, (unsigned long long)app_id);
@@ -520,7 +531,25 @@ migrate(struct ag_journal *j, struct ag_error *err)
 		               "the hub upgrades it when it next opens it",
 		               j->path, (long long)version, SCHEMA_LATEST);
 	}
+	if (version == 0 && app_id == 0) {
+		int foreign = is_foreign(j->db, err);
+		if (foreign < 0)
+			return ag_fail_prefix(err, "journal %s", j->path);
+		if (foreign)
+			return ag_fail(
+			    err,
+			    "journal %s: not an agate journal (it has tables but no agate "
+			    "schema); refusing to change it",
+			    j->path);
+	}
+	return 0;
+}
 
+/* Brings the schema up to SCHEMA_LATEST (identify() said it may). */
+static int
+migrate(struct ag_journal *j, struct ag_error *err)
+{
+	int64_t version;
 	if (exec_sql(j->db, "BEGIN IMMEDIATE", err) != 0)
 		return ag_fail_prefix(err, "journal %s: migrating", j->path);
 	/* Read again under the write lock: another process may have migrated. */
@@ -554,6 +583,7 @@ fail_read:
 	return -1;
 }
 
+/* Settings every handle needs; nothing here writes to the file. */
 static int
 configure(struct ag_journal *j, struct ag_error *err)
 {
@@ -565,11 +595,15 @@ configure(struct ag_journal *j, struct ag_error *err)
 		return ag_fail_prefix(err, "journal %s", j->path);
 	if (exec_sql(j->db, "PRAGMA foreign_keys = ON", err) != 0)
 		return ag_fail_prefix(err, "journal %s: enabling foreign keys", j->path);
-	if (j->readonly)
-		return exec_sql(j->db, "PRAGMA query_only = ON", err) == 0
-		           ? 0
-		           : ag_fail_prefix(err, "journal %s", j->path);
+	if (j->readonly && exec_sql(j->db, "PRAGMA query_only = ON", err) != 0)
+		return ag_fail_prefix(err, "journal %s", j->path);
+	return 0;
+}
 
+/* The writer's settings; WAL is recorded in the file's header. */
+static int
+configure_writer(struct ag_journal *j, struct ag_error *err)
+{
 	char mode[16] = "";
 	if (pragma_text(j->db, "PRAGMA journal_mode = WAL", mode, sizeof mode) != 0)
 		return ag_fail(err, "journal %s: switching to WAL: %s", j->path,
@@ -621,7 +655,10 @@ ag_journal_open(const char *path, int readonly, struct ag_journal **out, struct 
 		ag_journal_close(&j);
 		return -1;
 	}
-	if (configure(j, err) != 0 || migrate(j, err) != 0) {
+	int64_t version = 0;
+	if (configure(j, err) != 0 || identify(j, &version, err) != 0 ||
+	    (!readonly && configure_writer(j, err) != 0) ||
+	    (version < SCHEMA_LATEST && migrate(j, err) != 0)) {
 		ag_journal_close(&j);
 		return -1;
 	}

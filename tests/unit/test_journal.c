@@ -714,15 +714,30 @@ test_migrate_refusals(void **state)
 	sqlite3_exec(db, "CREATE TABLE notes (body TEXT)", NULL, NULL, NULL);
 	sqlite3_close(db);
 	assert_int_equal(ag_journal_open(db_path, 0, &j, &err), -1);
-	char *want = xasprintf("journal %s: migrating to schema 1 (create the journal tables): "
-	                       "not an agate journal (it has tables but no agate schema); "
-	                       "refusing to change it",
+	char *want = xasprintf("journal %s: not an agate journal (it has tables but no agate "
+	                       "schema); refusing to change it",
 	                       db_path);
 	assert_string_equal(err.msg, want);
 	free(want);
 	db = raw_open();
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 1);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 0);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "delete"); /* not WAL */
+	sqlite3_finalize(st);
 	sqlite3_close(db);
+
+	/* Another program's file, marked by its application id. */
+	remove_tree(db_path);
+	db = raw_open();
+	sqlite3_exec(db, "PRAGMA application_id = 1234", NULL, NULL, NULL);
+	sqlite3_close(db);
+	assert_int_equal(ag_journal_open(db_path, 0, &j, &err), -1);
+	want = xasprintf("journal %s: not an agate journal (application id 0x4d2)", db_path);
+	assert_string_equal(err.msg, want);
+	free(want);
 
 	/* From a newer agate: refused, in both modes. */
 	remove_tree(db_path);
