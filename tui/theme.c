@@ -344,8 +344,8 @@ add_error(struct tui_theme_errors *errs, const char *file, size_t line, size_t c
 	if (errs == NULL)
 		return;
 	if (errs->n < TUI_THEME_ERRORS_MAX)
-		snprintf(errs->msg[errs->n++], AG_ERROR_MAX, "%s:%zu:%zu: %s", file, line, col,
-		         msg);
+		snprintf(errs->msg[errs->n++], AG_ERROR_MAX, "%.200s:%zu:%zu: %.280s", file, line,
+		         col, msg);
 	errs->total++;
 }
 

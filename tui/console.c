@@ -1,0 +1,818 @@
+/* The console's main loop: one poll() over the terminal and the bus, redraw
+ * driven by a dirty flag (at most once per loop pass), signal handlers that
+ * only set flags — tmux's shape. Keys arrive through get_wch so that
+ * typed reasons can hold any character; resizes arrive as KEY_RESIZE. */
+#include "tui/console.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/utf8.h"
+#include "core/xmalloc.h"
+#include "ipc/client.h"
+#include "tui/draw.h"
+#include "tui/keys.h"
+#include "tui/view.h"
+
+#define NOTICE_MS          4000
+#define STATUS_EVERY_MS    5000
+#define RECONNECT_EVERY_MS 1000
+
+struct console {
+	struct tui_ui ui;
+	const struct tui_console_opts *opts;
+	struct ag_client *client;
+	int64_t next_connect; /* monotonic ms */
+	int64_t next_status;
+	int dirty;
+	int quit;
+	int bell;
+	long title_count; /* pending count last put in the pane title */
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+struct tui_model *
+tui_ui_model(struct tui_ui *ui)
+{
+	return ui->history_mode ? &ui->history : &ui->pending;
+}
+
+void
+tui_ui_notice(struct tui_ui *ui, enum tui_element el, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ui->notice, sizeof ui->notice, fmt, ap);
+	va_end(ap);
+	ui->notice_el = el;
+	ui->notice_until = ag_clock_mono_ms() + NOTICE_MS;
+}
+
+/* --- the bus ------------------------------------------------------------ */
+
+static void
+disconnect(struct console *c, const char *why)
+{
+	ag_client_close(&c->client);
+	c->ui.hub = TUI_HUB_DOWN;
+	c->ui.guardian = 0;
+	c->ui.reconnects++;
+	c->next_connect = ag_clock_mono_ms();
+	tui_ui_notice(&c->ui, TUI_EL_ERROR, "lost the hub (%s); reconnecting", why);
+	c->dirty = 1;
+}
+
+static int
+send_frame(struct console *c, cJSON *frame)
+{
+	struct ag_error err;
+	int rc = -1;
+
+	if (c->client != NULL)
+		rc = ag_client_send(c->client, frame, &err);
+	cJSON_Delete(frame);
+	if (rc != 0 && c->client != NULL)
+		disconnect(c, err.msg);
+	return rc;
+}
+
+static void
+try_connect(struct console *c)
+{
+	struct ag_client_opts o;
+	struct ag_error err;
+
+	memset(&o, 0, sizeof o);
+	o.bus_dir = c->opts->bus_dir;
+	o.role = AG_ROLE_SUBSCRIBER;
+	o.name = "console";
+	o.autostart = c->opts->autostart;
+	o.connect_timeout_ms = c->ui.reconnects > 0 ? 2000 : 5000;
+	o.hub_argv0 = c->opts->hub_argv0;
+	o.journal = c->opts->journal;
+	if (ag_client_connect(&o, &c->client, &err) != 0) {
+		c->client = NULL;
+		c->ui.hub = TUI_HUB_DOWN;
+		c->next_connect = ag_clock_mono_ms() + RECONNECT_EVERY_MS;
+		tui_ui_notice(&c->ui, TUI_EL_ERROR, "%s", err.msg);
+		c->dirty = 1;
+		return;
+	}
+	/* The snapshot that follows the welcome replaces what we had; the
+	 * selection is kept by id. */
+	tui_model_clear(&c->ui.pending);
+	c->ui.hub = TUI_HUB_UP;
+	if (c->ui.reconnects > 0)
+		tui_ui_notice(&c->ui, TUI_EL_NOTICE, "reconnected to the hub (pid %d)",
+		              ag_client_hub_pid(c->client));
+	c->next_status = 0;
+	c->dirty = 1;
+}
+
+static void
+on_frame(struct console *c, const cJSON *frame)
+{
+	struct tui_ui *ui = &c->ui;
+	struct tui_event ev;
+
+	tui_model_apply(&ui->pending, frame, &ev);
+	switch (ev.change) {
+	case TUI_CHANGE_ADDED:
+		if (c->opts->bell)
+			c->bell = 1;
+		if (ui->history_mode)
+			tui_ui_notice(ui, TUI_EL_NOTICE, "a new request is pending (H shows it)");
+		break;
+	case TUI_CHANGE_DECIDED:
+	case TUI_CHANGE_ABANDONED:
+		if (ev.notice[0] != '\0')
+			tui_ui_notice(ui, TUI_EL_NOTICE, "%s", ev.notice);
+		/* A prompt about a request that is gone has nothing to act on. */
+		if (ui->prompt != TUI_PROMPT_NONE && ui->prompt != TUI_PROMPT_SEARCH &&
+		    strcmp(ui->prompt_id, ev.id) == 0)
+			ui->prompt = TUI_PROMPT_NONE;
+		ui->history_loaded = 0;
+		break;
+	case TUI_CHANGE_REFUSED: tui_ui_notice(ui, TUI_EL_ERROR, "%s", ev.notice); break;
+	case TUI_CHANGE_REVIEW:
+		if (ev.notice[0] != '\0')
+			tui_ui_notice(ui, TUI_EL_NOTICE, "%s", ev.notice);
+		break;
+	case TUI_CHANGE_STATUS: ui->guardian = ev.guardian; break;
+	case TUI_CHANGE_IGNORED:
+		if (ev.notice[0] != '\0')
+			tui_ui_notice(ui, TUI_EL_ERROR, "%s", ev.notice);
+		break;
+	default: break;
+	}
+	c->dirty = 1;
+}
+
+static void
+read_bus(struct console *c)
+{
+	struct ag_error err;
+
+	/* Bounded per pass so that a flood cannot starve the keyboard. */
+	for (int i = 0; i < 256 && c->client != NULL; i++) {
+		cJSON *frame = NULL;
+		int rc = ag_client_recv(c->client, 0, &frame, &err);
+		if (rc == 0)
+			return;
+		if (rc < 0) {
+			disconnect(c, err.msg);
+			return;
+		}
+		on_frame(c, frame);
+		cJSON_Delete(frame);
+	}
+}
+
+/* --- decisions ---------------------------------------------------------- */
+
+static struct tui_item *
+decidable(struct console *c)
+{
+	struct tui_ui *ui = &c->ui;
+	struct tui_item *it = tui_model_selected(tui_ui_model(ui));
+
+	if (ui->history_mode) {
+		tui_ui_notice(ui, TUI_EL_ERROR, "history is read-only (H goes back)");
+		return NULL;
+	}
+	if (it == NULL)
+		return NULL;
+	if (c->client == NULL) {
+		tui_ui_notice(ui, TUI_EL_ERROR, "not connected to the hub: cannot decide now");
+		return NULL;
+	}
+	if (it->deciding) {
+		tui_ui_notice(ui, TUI_EL_NOTICE, "%s: a decision was sent, waiting for the hub",
+		              it->req->id);
+		return NULL;
+	}
+	return it;
+}
+
+static void
+send_decision(struct console *c, struct tui_item *it, enum ag_decision d, const char *reason,
+              int confirm)
+{
+	char id[AG_ID_MAX + 1];
+	snprintf(id, sizeof id, "%s", it->req->id);
+	if (send_frame(c, tui_model_decide_frame(it, d, reason, confirm)) == 0)
+		tui_ui_notice(&c->ui, TUI_EL_NOTICE, "%s: sent %s", id, ag_decision_name(d));
+}
+
+static void
+approve(struct console *c, enum ag_decision d, int key)
+{
+	struct tui_ui *ui = &c->ui;
+	struct tui_item *it = decidable(c);
+
+	if (it == NULL)
+		return;
+	if (it->needs_human) {
+		/* Promise 3: a second, deliberate key press. */
+		ui->prompt = TUI_PROMPT_CONFIRM;
+		ui->confirm_key = key;
+		ui->confirm_decision = (int)d;
+		snprintf(ui->prompt_id, sizeof ui->prompt_id, "%s", it->req->id);
+		return;
+	}
+	send_decision(c, it, d, NULL, 0);
+}
+
+/* --- prompts ------------------------------------------------------------ */
+
+static void
+input_add(struct tui_ui *ui, wint_t ch)
+{
+	char buf[4];
+	int n = ag_utf8_encode((uint32_t)ch, buf);
+	if (ui->input_len + (size_t)n < sizeof ui->input) {
+		memcpy(ui->input + ui->input_len, buf, (size_t)n);
+		ui->input_len += (size_t)n;
+		ui->input[ui->input_len] = '\0';
+	}
+}
+
+static void
+input_backspace(struct tui_ui *ui)
+{
+	while (ui->input_len > 0) {
+		unsigned char b = (unsigned char)ui->input[--ui->input_len];
+		if ((b & 0xc0) != 0x80)
+			break;
+	}
+	ui->input[ui->input_len] = '\0';
+}
+
+static void
+start_prompt(struct tui_ui *ui, enum tui_prompt p, const char *initial)
+{
+	ui->prompt = p;
+	snprintf(ui->input, sizeof ui->input, "%s", initial ? initial : "");
+	ui->input_len = strlen(ui->input);
+	const struct tui_item *it = tui_model_selected(tui_ui_model(ui));
+	snprintf(ui->prompt_id, sizeof ui->prompt_id, "%s", it ? it->req->id : "");
+}
+
+/* Returns 1 when the prompt consumed the key. */
+static int
+prompt_key(struct console *c, int fkey, wint_t ch)
+{
+	struct tui_ui *ui = &c->ui;
+	struct tui_model *m = tui_ui_model(ui);
+
+	if (ui->prompt == TUI_PROMPT_CONFIRM) {
+		ui->prompt = TUI_PROMPT_NONE;
+		struct tui_item *it = tui_model_find(&ui->pending, ui->prompt_id);
+		if (!fkey && (int)ch == ui->confirm_key && it != NULL)
+			send_decision(c, it, (enum ag_decision)ui->confirm_decision, NULL, 1);
+		else
+			tui_ui_notice(ui, TUI_EL_NOTICE, "not approved");
+		return 1;
+	}
+	int enter = (!fkey && (ch == '\r' || ch == '\n')) || (fkey && ch == KEY_ENTER);
+	int esc = !fkey && ch == 27;
+	int backspace = (fkey && ch == KEY_BACKSPACE) || (!fkey && (ch == 127 || ch == 8));
+	if (esc) {
+		if (ui->prompt == TUI_PROMPT_SEARCH)
+			tui_model_set_search(m, ui->search_before);
+		ui->prompt = TUI_PROMPT_NONE;
+		return 1;
+	}
+	if (enter) {
+		enum tui_prompt p = ui->prompt;
+		ui->prompt = TUI_PROMPT_NONE;
+		if (p == TUI_PROMPT_REASON) {
+			struct tui_item *it = tui_model_find(&ui->pending, ui->prompt_id);
+			if (it == NULL)
+				tui_ui_notice(ui, TUI_EL_NOTICE,
+				              "that request is no longer pending");
+			else if (!it->deciding && c->client != NULL)
+				send_decision(c, it, AG_DECISION_DENY, ui->input, 0);
+		}
+		return 1;
+	}
+	if (backspace)
+		input_backspace(ui);
+	else if (!fkey && ch == 21) /* ^U */
+		ui->input_len = 0, ui->input[0] = '\0';
+	else if (!fkey && ch >= 32 && ch != 127)
+		input_add(ui, ch);
+	else
+		return 1;
+	if (ui->prompt == TUI_PROMPT_SEARCH)
+		tui_model_set_search(m, ui->input);
+	return 1;
+}
+
+/* --- keys ------------------------------------------------------------- */
+
+static void
+toggle_history(struct console *c)
+{
+	struct tui_ui *ui = &c->ui;
+	struct ag_error err;
+
+	if (ui->history_mode) {
+		ui->history_mode = 0;
+		return;
+	}
+	if (!ui->history_loaded && tui_view_history_load(ui, &err) != 0) {
+		tui_ui_notice(ui, TUI_EL_ERROR, "history: %s", err.msg);
+		return;
+	}
+	ui->history_mode = 1;
+	/* The same filters apply in both views. */
+	tui_model_set_search(&ui->history, ui->pending.search);
+	tui_model_set_session(&ui->history, ui->pending.session);
+}
+
+static void
+set_filters(struct tui_ui *ui, const char *search, const char *session)
+{
+	tui_model_set_search(&ui->pending, search);
+	tui_model_set_search(&ui->history, search);
+	tui_model_set_session(&ui->pending, session);
+	tui_model_set_session(&ui->history, session);
+}
+
+static int
+detail_has_focus(const struct tui_ui *ui)
+{
+	return ui->fullscreen || ui->focus == TUI_FOCUS_DETAIL;
+}
+
+static void
+do_action(struct console *c, enum tui_action a, int key)
+{
+	struct tui_ui *ui = &c->ui;
+	struct tui_model *m = tui_ui_model(ui);
+	struct tui_item *it = tui_model_selected(m);
+	int page = ui->layout.detail.h > 2 ? ui->layout.detail.h - 1 : 1;
+
+	switch (a) {
+	case TUI_ACT_APPROVE: approve(c, AG_DECISION_APPROVE, key); break;
+	case TUI_ACT_APPROVE_SESSION: approve(c, AG_DECISION_APPROVE_SESSION, key); break;
+	case TUI_ACT_DENY:
+		if (decidable(c) != NULL)
+			start_prompt(ui, TUI_PROMPT_REASON, "");
+		break;
+	case TUI_ACT_ABORT:
+		if ((it = decidable(c)) != NULL)
+			send_decision(c, it, AG_DECISION_ABORT, NULL, 0);
+		break;
+	case TUI_ACT_GUARDIAN:
+		if ((it = decidable(c)) == NULL)
+			break;
+		if (it->review_requested) {
+			tui_ui_notice(ui, TUI_EL_NOTICE, "the Guardian was already asked");
+			break;
+		}
+		if (send_frame(c, tui_model_review_request_frame(it)) == 0)
+			tui_ui_notice(ui, TUI_EL_NOTICE, "asked the Guardian%s",
+			              ui->guardian ? ""
+			                           : " (none is connected: start agate review)");
+		break;
+	case TUI_ACT_DOWN:
+	case TUI_ACT_UP:
+		if (detail_has_focus(ui))
+			tui_view_detail_scroll(ui, a == TUI_ACT_DOWN ? 1 : -1);
+		else
+			tui_model_move(m, a == TUI_ACT_DOWN ? 1 : -1);
+		break;
+	case TUI_ACT_PAGE_DOWN: tui_view_detail_scroll(ui, page); break;
+	case TUI_ACT_PAGE_UP: tui_view_detail_scroll(ui, -page); break;
+	case TUI_ACT_TOP:
+	case TUI_ACT_BOTTOM:
+		if (detail_has_focus(ui))
+			tui_view_detail_scroll(ui, a == TUI_ACT_TOP ? TUI_SCROLL_TOP
+			                                            : TUI_SCROLL_BOTTOM);
+		else
+			tui_model_select_index(m, a == TUI_ACT_TOP ? 0 : m->nview);
+		break;
+	case TUI_ACT_LEFT:
+	case TUI_ACT_RIGHT:
+		if (ui->wrap) {
+			tui_ui_notice(ui, TUI_EL_NOTICE,
+			              "lines wrap; w scrolls them sideways instead");
+			break;
+		}
+		ui->hscroll += a == TUI_ACT_RIGHT ? 8 : -8;
+		if (ui->hscroll < 0)
+			ui->hscroll = 0;
+		break;
+	case TUI_ACT_NEXT_FLAG:
+	case TUI_ACT_PREV_FLAG:
+		if (!tui_view_detail_flag(ui, a == TUI_ACT_NEXT_FLAG ? 1 : -1))
+			tui_ui_notice(ui, TUI_EL_NOTICE, "no further flagged line");
+		break;
+	case TUI_ACT_FOCUS:
+		ui->focus = ui->focus == TUI_FOCUS_LIST ? TUI_FOCUS_DETAIL : TUI_FOCUS_LIST;
+		break;
+	case TUI_ACT_FULLSCREEN: ui->fullscreen = !ui->fullscreen; break;
+	case TUI_ACT_WRAP:
+		ui->wrap = !ui->wrap;
+		ui->hscroll = 0;
+		ui->detail_row = 0;
+		break;
+	case TUI_ACT_SEARCH:
+		free(ui->search_before);
+		ui->search_before = m->search ? xstrdup(m->search) : NULL;
+		start_prompt(ui, TUI_PROMPT_SEARCH, m->search);
+		break;
+	case TUI_ACT_SESSION:
+		if (m->session != NULL)
+			set_filters(ui, m->search, NULL);
+		else if (it != NULL && it->req->session[0] != '\0')
+			set_filters(ui, m->search, it->req->session);
+		else
+			tui_ui_notice(ui, TUI_EL_NOTICE, "this request names no session");
+		break;
+	case TUI_ACT_HISTORY: toggle_history(c); break;
+	case TUI_ACT_CANCEL:
+		if (ui->fullscreen)
+			ui->fullscreen = 0;
+		else
+			set_filters(ui, NULL, NULL);
+		break;
+	case TUI_ACT_REDRAW: clearok(curscr, TRUE); break;
+	case TUI_ACT_HELP:
+		ui->help = 1;
+		ui->help_top = 0;
+		break;
+	case TUI_ACT_QUIT: c->quit = 1; break;
+	default: break;
+	}
+}
+
+static void
+on_mouse(struct console *c)
+{
+	struct tui_ui *ui = &c->ui;
+	MEVENT me;
+	int row;
+
+	if (getmouse(&me) != OK)
+		return;
+	enum tui_hit hit = tui_layout_hit(&ui->layout, me.y, me.x, &row);
+	if (me.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		int down = (me.bstate & BUTTON5_PRESSED) != 0;
+		if (hit == TUI_HIT_LIST)
+			tui_model_move(tui_ui_model(ui), down ? 3 : -3);
+		else
+			tui_view_detail_scroll(ui, down ? 3 : -3);
+		return;
+	}
+	if (!(me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED)))
+		return;
+	if (hit == TUI_HIT_LIST) {
+		tui_view_list_click(ui, row);
+		ui->focus = TUI_FOCUS_LIST;
+	} else if (hit == TUI_HIT_DETAIL) {
+		ui->focus = TUI_FOCUS_DETAIL;
+	}
+}
+
+static void
+on_key(struct console *c, int fkey, wint_t ch)
+{
+	struct tui_ui *ui = &c->ui;
+
+	c->dirty = 1;
+	if (fkey && ch == KEY_RESIZE)
+		return; /* the layout is recomputed at every draw */
+	if (fkey && ch == KEY_MOUSE) {
+		on_mouse(c);
+		return;
+	}
+	if (ui->prompt != TUI_PROMPT_NONE) {
+		prompt_key(c, fkey, ch);
+		return;
+	}
+	if (ui->help) {
+		if (fkey && (ch == KEY_DOWN || ch == KEY_NPAGE))
+			ui->help_top += ch == KEY_DOWN ? 1 : 10;
+		else if (fkey && (ch == KEY_UP || ch == KEY_PPAGE))
+			ui->help_top -= ch == KEY_UP ? 1 : 10;
+		else if (!fkey && (ch == 'j' || ch == 'k'))
+			ui->help_top += ch == 'j' ? 1 : -1;
+		else
+			ui->help = 0;
+		if (ui->help_top < 0)
+			ui->help_top = 0;
+		return;
+	}
+	int key = (int)ch;
+	enum tui_action a = tui_key_action(key);
+	if (a != TUI_ACT_NONE)
+		do_action(c, a, key);
+}
+
+/* --- drawing ---------------------------------------------------------- */
+
+static void
+draw_status(struct console *c)
+{
+	struct tui_ui *ui = &c->ui;
+	const struct tui_rect *r = &ui->layout.status;
+	struct tui_model *m = tui_ui_model(ui);
+	char left[1024];
+
+	if (ui->prompt == TUI_PROMPT_CONFIRM) {
+		const struct tui_item *it = tui_model_find(&ui->pending, ui->prompt_id);
+		snprintf(left, sizeof left,
+		         "%s %s: press %c again to approve, any other key cancels", ui->prompt_id,
+		         it != NULL && it->risk.level == AG_LEVEL_CRITICAL ? "is critical"
+		                                                           : "matched a deny rule",
+		         ui->confirm_key);
+		tui_draw_fill(r->y, r->x, r->w, TUI_EL_PROMPT);
+		struct tui_text t = tui_text_str(left, TUI_EL_PROMPT);
+		tui_draw_text(r->y, r->x, r->w, &t, 0, 1);
+		return;
+	}
+	if (ui->prompt == TUI_PROMPT_REASON || ui->prompt == TUI_PROMPT_SEARCH) {
+		const char *label = ui->prompt == TUI_PROMPT_SEARCH ? "search: " : "deny reason: ";
+		tui_draw_fill(r->y, r->x, r->w, TUI_EL_PROMPT);
+		struct tui_text lt = tui_text_str(label, TUI_EL_PROMPT);
+		int n = tui_draw_text(r->y, r->x, r->w, &lt, 0, 0);
+		/* Typed text shows its tail when it is longer than the line. */
+		struct tui_text it = {ui->input, ui->input_len, TUI_EL_PROMPT, NULL, 0};
+		int w = tui_text_width(&it), avail = r->w - n - 1;
+		int skip = w > avail ? w - avail : 0;
+		int drawn = tui_draw_text(r->y, r->x + n, avail, &it, skip, 0);
+		move(r->y, r->x + n + drawn);
+		curs_set(1);
+		return;
+	}
+	if (ui->notice[0] != '\0' && ag_clock_mono_ms() < ui->notice_until) {
+		tui_draw_fill(r->y, r->x, r->w, ui->notice_el);
+		struct tui_text t = tui_text_str(ui->notice, ui->notice_el);
+		tui_draw_text(r->y, r->x + 1, r->w - 1, &t, 0, 1);
+		return;
+	}
+	const char *hub = ui->hub == TUI_HUB_UP     ? "hub up"
+	                  : ui->hub == TUI_HUB_DOWN ? "hub down, reconnecting"
+	                                            : "connecting";
+	int n = snprintf(left, sizeof left, " %zu pending \xc2\xb7 %s \xc2\xb7 guardian %s",
+	                 ui->pending.nview, hub, ui->guardian ? "on" : "off");
+	if (m->search != NULL && n > 0 && (size_t)n < sizeof left)
+		n += snprintf(left + n, sizeof left - (size_t)n, " \xc2\xb7 /%.200s", m->search);
+	if (m->session != NULL && n > 0 && (size_t)n < sizeof left)
+		n += snprintf(left + n, sizeof left - (size_t)n, " \xc2\xb7 session %.200s",
+		              m->session);
+	enum tui_element el = ui->hub == TUI_HUB_UP ? TUI_EL_STATUS : TUI_EL_ERROR;
+	tui_draw_fill(r->y, r->x, r->w, el);
+	/* Filters are agent text (a session name): drawn through the sanitizer. */
+	struct tui_text t = tui_text_str(left, el);
+	const char *help = r->w >= 50 ? "? help " : "? ";
+	struct tui_text ht = tui_text_str(help, el);
+	int hw = tui_text_width(&ht);
+	tui_draw_text(r->y, r->x, r->w - hw, &t, 0, 1);
+	tui_draw_text(r->y, r->x + r->w - hw, hw, &ht, 0, 0);
+}
+
+void
+tui_view_help_draw(struct tui_ui *ui)
+{
+	int rows, cols;
+	getmaxyx(stdscr, rows, cols);
+	int body = rows - 1;
+
+	tui_draw_fill(0, 0, cols, TUI_EL_TITLE);
+	struct tui_text title =
+	    tui_text_str(" agate keys \xc2\xb7 any other key closes", TUI_EL_TITLE);
+	tui_draw_text(0, 0, cols, &title, 0, 1);
+	int kw = cols >= 60 ? 16 : 10;
+	if (ui->help_top > TUI_ACT_COUNT - 2)
+		ui->help_top = TUI_ACT_COUNT - 2;
+	for (int y = 1; y < body; y++) {
+		tui_draw_fill(y, 0, cols, TUI_EL_DEFAULT);
+		int a = ui->help_top + y; /* actions start at 1 */
+		if (a >= TUI_ACT_COUNT)
+			continue;
+		char keys[64];
+		tui_action_keys((enum tui_action)a, keys, sizeof keys);
+		struct tui_text kt = tui_text_str(keys, TUI_EL_HELP_KEY);
+		struct tui_text ht =
+		    tui_text_str(tui_action_help((enum tui_action)a), TUI_EL_DEFAULT);
+		tui_draw_text(y, 1, kw - 1, &kt, 0, 1);
+		tui_draw_text(y, kw + 1, cols - kw - 1, &ht, 0, 1);
+	}
+}
+
+static void
+draw(struct console *c)
+{
+	struct tui_ui *ui = &c->ui;
+	int rows, cols;
+
+	getmaxyx(stdscr, rows, cols);
+	ui->now_ms = ag_clock_wall_ms();
+	tui_layout_compute(cols, rows, ui->fullscreen, (int)tui_ui_model(ui)->nview, &ui->layout);
+	erase();
+	curs_set(0);
+	if (ui->layout.too_small) {
+		struct tui_text t = tui_text_str("agate: too small", TUI_EL_ERROR);
+		tui_draw_text(0, 0, cols, &t, 0, 1);
+		return;
+	}
+	if (ui->help) {
+		tui_view_help_draw(ui);
+		draw_status(c);
+		return;
+	}
+	tui_view_list_draw(ui);
+	tui_view_detail_draw(ui);
+	draw_status(c);
+}
+
+/* The pane title says how many requests wait — a number of ours, never
+ * agent text, so nothing an agent writes can reach tmux or the terminal's
+ * title. */
+static void
+update_title(struct console *c)
+{
+	long n = (long)c->ui.pending.n;
+	char buf[64];
+
+	if (n == c->title_count)
+		return;
+	c->title_count = n;
+	int len = snprintf(buf, sizeof buf, "\033]2;agate: %ld pending\033\\", n);
+	if (len > 0 && write(STDOUT_FILENO, buf, (size_t)len) < 0) {
+		/* The title is a nicety; a terminal that refuses it is fine. */
+	}
+}
+
+/* --- setup and the loop ------------------------------------------------- */
+
+static int
+load_theme(const struct tui_console_opts *opts, struct tui_theme *theme, int *no_color,
+           char *first_error, size_t size)
+{
+	struct tui_theme_errors errs;
+	const char *nc = getenv("NO_COLOR");
+
+	memset(&errs, 0, sizeof errs);
+	first_error[0] = '\0';
+	*no_color = nc != NULL && *nc != '\0';
+	if (*no_color) {
+		tui_theme_builtin("mono", theme);
+		return 0;
+	}
+	if (tui_theme_load(opts->theme ? opts->theme : "default", theme, &errs) == 0)
+		return 0;
+	for (int i = 0; i < errs.n; i++)
+		fprintf(stderr, "agate: theme: %s\n", errs.msg[i]);
+	if (errs.total > errs.n)
+		fprintf(stderr, "agate: theme: ... and %d more errors\n", errs.total - errs.n);
+	fprintf(stderr, "agate: using the built-in default theme\n");
+	snprintf(first_error, size, "theme: %s (using the default)", errs.n ? errs.msg[0] : "?");
+	return -1;
+}
+
+static void
+init_screen(const struct tui_console_opts *opts, const struct tui_theme *theme, int no_color)
+{
+	initscr();
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	if (opts->mouse)
+		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED,
+		          NULL);
+	tui_theme_apply(theme, no_color || !has_colors());
+	unsigned long attrs;
+	short pair;
+	tui_theme_attr(TUI_EL_DEFAULT, &attrs, &pair);
+	bkgdset((chtype)(COLOR_PAIR(pair) | (attr_t)attrs | ' '));
+}
+
+static void
+handle_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static void
+loop(struct console *c)
+{
+	int64_t last_tick = 0;
+
+	while (!c->quit && !got_signal) {
+		int64_t now = ag_clock_mono_ms();
+		if (c->client == NULL && now >= c->next_connect) {
+			draw(c); /* say "connecting" before blocking on it */
+			refresh();
+			try_connect(c);
+			continue;
+		}
+		if (c->client != NULL && now >= c->next_status) {
+			c->next_status = now + STATUS_EVERY_MS;
+			send_frame(c, tui_model_status_frame());
+		}
+		/* Ages tick each second; notices expire. */
+		if (now - last_tick >= 1000) {
+			last_tick = now;
+			c->dirty = 1;
+		}
+		if (c->dirty) {
+			draw(c);
+			if (c->bell) {
+				beep();
+				c->bell = 0;
+			}
+			refresh();
+			update_title(c);
+			c->dirty = 0;
+		}
+		struct pollfd pfd[2] = {{STDIN_FILENO, POLLIN, 0}, {-1, POLLIN, 0}};
+		if (c->client != NULL)
+			pfd[1].fd = ag_client_fd(c->client);
+		int wait = c->client == NULL ? RECONNECT_EVERY_MS : 1000;
+		if (poll(pfd, 2, wait) < 0 && errno != EINTR)
+			break;
+		if (c->client != NULL && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			read_bus(c);
+		/* Keys, and KEY_RESIZE after a SIGWINCH interrupted poll(). */
+		wint_t ch;
+		int rc;
+		while ((rc = get_wch(&ch)) != ERR)
+			on_key(c, rc == KEY_CODE_YES, ch);
+	}
+}
+
+int
+tui_console_run(const struct tui_console_opts *opts, struct ag_error *err)
+{
+	struct console c;
+	struct tui_theme theme;
+	int no_color;
+	char theme_error[AG_ERROR_MAX + 64];
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return ag_fail(err,
+		               "the console needs a terminal; for a text feed use 'agate log -f'");
+	memset(&c, 0, sizeof c);
+	c.opts = opts;
+	c.title_count = -1;
+	c.ui.wrap = 1;
+	c.ui.hub = TUI_HUB_CONNECTING;
+	c.ui.journal_path = opts->journal ? xstrdup(opts->journal) : NULL;
+	tui_model_init(&c.ui.pending);
+	tui_model_init(&c.ui.history);
+	load_theme(opts, &theme, &no_color, theme_error, sizeof theme_error);
+
+	handle_signals();
+	init_screen(opts, &theme, no_color);
+	if (theme_error[0] != '\0')
+		tui_ui_notice(&c.ui, TUI_EL_ERROR, "%s", theme_error);
+	c.dirty = 1;
+	loop(&c);
+
+	/* Restore the terminal first, then clean up. */
+	erase();
+	refresh();
+	endwin();
+	const char *reset = "\033]2;\033\\";
+	if (write(STDOUT_FILENO, reset, strlen(reset)) < 0) {
+		/* nothing to do */
+	}
+	ag_client_close(&c.client);
+	tui_model_free(&c.ui.pending);
+	tui_model_free(&c.ui.history);
+	free(c.ui.journal_path);
+	free(c.ui.search_before);
+	return 0;
+}

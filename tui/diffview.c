@@ -1,0 +1,237 @@
+/* The body index (see diffview.h). */
+#include "tui/diffview.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sanitize.h"
+#include "core/xmalloc.h"
+
+static int
+starts(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+/* Reads a decimal number at *p (bounded by end); 0 on none. */
+static uint32_t
+number(const char **p, const char *end)
+{
+	uint64_t v = 0;
+	while (*p < end && **p >= '0' && **p <= '9') {
+		if (v < 100000000)
+			v = v * 10 + (uint64_t)(**p - '0');
+		(*p)++;
+	}
+	return (uint32_t)v;
+}
+
+/* "@@ -a[,b] +c[,d] @@": 1 and the numbers, or 0 when it has none (Codex's
+ * apply_patch writes bare "@@" lines). */
+static int
+parse_hunk(const char *s, size_t len, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	const char *p = s + 2, *end = s + len;
+	while (p < end && *p == ' ')
+		p++;
+	if (p >= end || *p != '-')
+		return 0;
+	p++;
+	*a = number(&p, end);
+	*b = 1;
+	if (p < end && *p == ',') {
+		p++;
+		*b = number(&p, end);
+	}
+	while (p < end && *p == ' ')
+		p++;
+	if (p >= end || *p != '+')
+		return 0;
+	p++;
+	*c = number(&p, end);
+	*d = 1;
+	if (p < end && *p == ',') {
+		p++;
+		*d = number(&p, end);
+	}
+	return 1;
+}
+
+static int
+is_header(const char *s, size_t len)
+{
+	static const char *const heads[] = {
+	    "diff ",
+	    "index ",
+	    "new file mode",
+	    "deleted file mode",
+	    "old mode",
+	    "new mode",
+	    "similarity index",
+	    "dissimilarity index",
+	    "rename from",
+	    "rename to",
+	    "copy from",
+	    "copy to",
+	    "Binary files",
+	    "GIT binary patch",
+	    "*** Begin Patch",
+	    "*** End Patch",
+	    "*** Update File:",
+	    "*** Add File:",
+	    "*** Delete File:",
+	    "*** Move to:",
+	    "*** End of File",
+	};
+	for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++)
+		if (starts(s, len, heads[i]))
+			return 1;
+	return 0;
+}
+
+struct classifier {
+	uint32_t old_no, new_no;
+	uint32_t old_left, new_left; /* lines left in a counted hunk */
+	int loose;                   /* +/-/space lines without counts (apply_patch) */
+};
+
+static void
+classify(struct classifier *c, const char *s, size_t len, struct tui_dline_info *li)
+{
+	uint32_t a, b, cc, d;
+	int in_hunk = c->old_left > 0 || c->new_left > 0;
+
+	if (in_hunk) {
+		char m = len > 0 ? s[0] : ' '; /* an empty line: context whose space was eaten */
+		if (m == ' ' && c->old_left > 0 && c->new_left > 0) {
+			li->kind = TUI_DL_CONTEXT;
+			li->old_no = c->old_no++;
+			li->new_no = c->new_no++;
+			c->old_left--;
+			c->new_left--;
+			return;
+		}
+		if (m == '-' && c->old_left > 0) {
+			li->kind = TUI_DL_DEL;
+			li->old_no = c->old_no++;
+			c->old_left--;
+			return;
+		}
+		if (m == '+' && c->new_left > 0) {
+			li->kind = TUI_DL_ADD;
+			li->new_no = c->new_no++;
+			c->new_left--;
+			return;
+		}
+		if (m == '\\') {
+			li->kind = TUI_DL_NOEOL;
+			return;
+		}
+		c->old_left = c->new_left = 0; /* the counts lied: start over */
+	}
+	if (starts(s, len, "@@")) {
+		li->kind = TUI_DL_HUNK;
+		if (parse_hunk(s, len, &a, &b, &cc, &d)) {
+			c->old_no = a ? a : 1;
+			c->new_no = cc ? cc : 1;
+			c->old_left = b;
+			c->new_left = d;
+			c->loose = 0;
+		} else {
+			c->loose = 1;
+		}
+		return;
+	}
+	if (is_header(s, len)) {
+		li->kind = TUI_DL_HEADER;
+		c->loose = starts(s, len, "*** Add File:") || starts(s, len, "*** Update File:");
+		return;
+	}
+	if (!c->loose && (starts(s, len, "--- ") || starts(s, len, "+++ "))) {
+		li->kind = TUI_DL_FILE;
+		return;
+	}
+	if (len > 0 && s[0] == '\\') {
+		li->kind = TUI_DL_NOEOL;
+		return;
+	}
+	if (c->loose && len > 0) {
+		li->kind = s[0] == '+'   ? TUI_DL_ADD
+		           : s[0] == '-' ? TUI_DL_DEL
+		           : s[0] == ' ' ? TUI_DL_CONTEXT
+		                         : TUI_DL_OTHER;
+		return;
+	}
+	li->kind = TUI_DL_OTHER;
+}
+
+struct tui_diff_index *
+tui_diff_index_build(const char *text, size_t len, enum tui_body_kind kind,
+                     const struct ag_risk *risk)
+{
+	struct tui_diff_index *idx = xcalloc(1, sizeof *idx);
+	struct classifier c = {0};
+	size_t pos = 0, cap = 0, linelen;
+	const char *line;
+
+	idx->text = text;
+	idx->len = len;
+	idx->kind = kind;
+	while (ag_line_next(text, len, &pos, &line, &linelen)) {
+		if (idx->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			idx->lines = xreallocarray(idx->lines, cap, sizeof *idx->lines);
+		}
+		struct tui_dline_info *li = &idx->lines[idx->n++];
+		memset(li, 0, sizeof *li);
+		li->off = (uint32_t)(line - text);
+		li->len = (uint32_t)linelen;
+		if (kind != TUI_BODY_DIFF)
+			continue;
+		classify(&c, line, linelen, li);
+		if (li->old_no > idx->max_no)
+			idx->max_no = li->old_no;
+		if (li->new_no > idx->max_no)
+			idx->max_no = li->new_no;
+		if (li->kind == TUI_DL_ADD)
+			idx->added++;
+		else if (li->kind == TUI_DL_DEL)
+			idx->removed++;
+		else if (li->kind == TUI_DL_FILE && starts(line, linelen, "+++ "))
+			idx->files++;
+		else if (li->kind == TUI_DL_HEADER && (starts(line, linelen, "*** Update File:") ||
+		                                       starts(line, linelen, "*** Add File:") ||
+		                                       starts(line, linelen, "*** Delete File:")))
+			idx->files++;
+	}
+	if (cap > idx->n && idx->n > 0)
+		idx->lines = xreallocarray(idx->lines, idx->n, sizeof *idx->lines);
+	for (size_t i = 0; risk != NULL && i < risk->nreasons; i++) {
+		int l = risk->reasons[i].line;
+		if (l > 0 && (size_t)l <= idx->n && !idx->lines[l - 1].flagged) {
+			idx->lines[l - 1].flagged = 1;
+			idx->flagged++;
+		}
+	}
+	return idx;
+}
+
+void
+tui_diff_index_free(struct tui_diff_index **idxp)
+{
+	if (*idxp == NULL)
+		return;
+	free((*idxp)->lines);
+	free(*idxp);
+	*idxp = NULL;
+}
+
+long
+tui_diff_next_flagged(const struct tui_diff_index *idx, long from, int dir)
+{
+	for (long i = from + (dir > 0 ? 1 : -1); i >= 0 && (size_t)i<idx->n; i += dir> 0 ? 1 : -1)
+		if (idx->lines[i].flagged)
+			return i;
+	return -1;
+}

@@ -1,0 +1,60 @@
+/* Long bodies — a unified diff, pretty-printed MCP arguments — indexed once
+ * so that drawing touches only the visible lines: a 100,000-line diff costs
+ * one pass when it is first shown (about 20 bytes a line), then each frame
+ * sanitizes and draws a screenful, whatever the scroll position.
+ *
+ * The diff classifier is deliberately light (the risk engine has the full
+ * parser): it colours lines, honours hunk counts so that "--- x" inside a
+ * hunk is a deletion, numbers lines from the hunk headers, and marks the
+ * lines a risk reason points at. It never fails: what it does not know is
+ * TUI_DL_OTHER. */
+#ifndef AGATE_TUI_DIFFVIEW_H
+#define AGATE_TUI_DIFFVIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/risk.h"
+
+enum tui_body_kind { TUI_BODY_DIFF, TUI_BODY_JSON, TUI_BODY_PLAIN };
+
+enum tui_dline {
+	TUI_DL_OTHER,
+	TUI_DL_HEADER, /* diff --git, index, modes, renames, *** Update File: */
+	TUI_DL_FILE,   /* --- a/x, +++ b/x */
+	TUI_DL_HUNK,   /* @@ -1,3 +1,4 @@ */
+	TUI_DL_ADD,
+	TUI_DL_DEL,
+	TUI_DL_CONTEXT,
+	TUI_DL_NOEOL, /* \ No newline at end of file */
+};
+
+struct tui_dline_info {
+	uint32_t off, len;       /* the line in the text, without '\n' */
+	uint32_t old_no, new_no; /* line numbers in the old and new file, 0: none */
+	uint8_t kind;            /* enum tui_dline */
+	uint8_t flagged;         /* a risk reason points at this line */
+};
+
+struct tui_diff_index {
+	const char *text; /* borrowed: lives as long as the request */
+	size_t len;
+	enum tui_body_kind kind;
+	struct tui_dline_info *lines; /* owned */
+	size_t n;
+	uint32_t max_no; /* the largest line number, for the gutter width */
+	size_t files, added, removed, flagged;
+};
+
+/* Indexes text (borrowed; must outlive the index). risk may be NULL; its
+ * reasons' line numbers (1-based lines of text) mark flagged lines. Caller
+ * frees with tui_diff_index_free. */
+struct tui_diff_index *tui_diff_index_build(const char *text, size_t len, enum tui_body_kind kind,
+                                            const struct ag_risk *risk);
+void tui_diff_index_free(struct tui_diff_index **idx);
+
+/* Index of the next (dir > 0) or previous flagged line from `from`,
+ * exclusive, or -1. */
+long tui_diff_next_flagged(const struct tui_diff_index *idx, long from, int dir);
+
+#endif

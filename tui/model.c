@@ -1,0 +1,468 @@
+/* The console's state of pending requests (see model.h). */
+#include "tui/model.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xmalloc.h"
+#include "tui/diffview.h"
+
+struct tui_item *
+tui_item_new(struct ag_request *req)
+{
+	struct tui_item *it = xcalloc(1, sizeof *it);
+	it->req = req;
+	ag_risk_init(&it->risk);
+	it->summary = ag_request_summary(req);
+	return it;
+}
+
+void
+tui_item_free(struct tui_item **itp)
+{
+	struct tui_item *it = *itp;
+	if (it == NULL)
+		return;
+	ag_request_free(&it->req);
+	ag_risk_clear(&it->risk);
+	free(it->rule);
+	cJSON_Delete(it->review);
+	free(it->summary);
+	free(it->decision);
+	free(it->by);
+	free(it->reason);
+	tui_diff_index_free(&it->body);
+	free(it->body_text);
+	free(it->cmd_cls);
+	free(it);
+	*itp = NULL;
+}
+
+void
+tui_model_init(struct tui_model *m)
+{
+	memset(m, 0, sizeof *m);
+}
+
+void
+tui_model_clear(struct tui_model *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		tui_item_free(&m->items[i]);
+	m->n = 0;
+	m->nview = 0;
+	m->snapshot_done = 0;
+}
+
+void
+tui_model_free(struct tui_model *m)
+{
+	tui_model_clear(m);
+	free(m->items);
+	free(m->view);
+	free(m->search);
+	free(m->session);
+	memset(m, 0, sizeof *m);
+}
+
+static long
+find_index(const struct tui_model *m, const char *id)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->items[i]->req->id, id) == 0)
+			return (long)i;
+	return -1;
+}
+
+struct tui_item *
+tui_model_find(const struct tui_model *m, const char *id)
+{
+	long i = find_index(m, id);
+	return i < 0 ? NULL : m->items[i];
+}
+
+void
+tui_model_add(struct tui_model *m, struct tui_item *item)
+{
+	long old = find_index(m, item->req->id);
+	if (old >= 0) {
+		/* The same request again (a snapshot after a reconnect): keep
+		 * what we were waiting for. */
+		item->review_requested = m->items[old]->review_requested;
+		item->deciding = m->items[old]->deciding;
+		item->sent = m->items[old]->sent;
+		tui_item_free(&m->items[old]);
+		m->items[old] = item;
+		return;
+	}
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 64;
+		m->items = xreallocarray(m->items, m->cap, sizeof *m->items);
+	}
+	/* Arrival order: usually at the end; an older one (snapshot of a
+	 * restarted hub) goes where its time puts it. */
+	size_t pos = m->n;
+	while (pos > 0 && m->items[pos - 1]->created_ms > item->created_ms)
+		pos--;
+	memmove(m->items + pos + 1, m->items + pos, (m->n - pos) * sizeof *m->items);
+	m->items[pos] = item;
+	m->n++;
+}
+
+int
+tui_model_remove(struct tui_model *m, const char *id)
+{
+	long i = find_index(m, id);
+	if (i < 0)
+		return 0;
+	tui_item_free(&m->items[i]);
+	memmove(m->items + i, m->items + i + 1, (m->n - (size_t)i - 1) * sizeof *m->items);
+	m->n--;
+	return 1;
+}
+
+static int
+contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (hay == NULL)
+		return 0;
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return 1;
+	return n == 0;
+}
+
+int
+tui_item_matches(const struct tui_item *it, const char *search)
+{
+	if (search == NULL || *search == '\0')
+		return 1;
+	const struct ag_request *r = it->req;
+	return contains_nocase(it->summary, search) || contains_nocase(r->agent, search) ||
+	       contains_nocase(r->session, search) || contains_nocase(r->cwd, search) ||
+	       contains_nocase(r->justification, search) || contains_nocase(r->id, search) ||
+	       contains_nocase(ag_kind_name(r->kind), search) ||
+	       (it->decision != NULL && contains_nocase(it->decision, search)) ||
+	       (it->reason != NULL && contains_nocase(it->reason, search));
+}
+
+void
+tui_model_refilter(struct tui_model *m)
+{
+	size_t old_sel = m->sel;
+
+	m->view = xreallocarray(m->view, m->n ? m->n : 1, sizeof *m->view);
+	m->nview = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct tui_item *it = m->items[i];
+		if (m->session != NULL && strcmp(it->req->session, m->session) != 0)
+			continue;
+		if (!tui_item_matches(it, m->search))
+			continue;
+		m->view[m->nview++] = i;
+	}
+	if (m->nview == 0) {
+		m->sel = 0;
+		return;
+	}
+	for (size_t v = 0; v < m->nview; v++) {
+		if (strcmp(m->items[m->view[v]]->req->id, m->sel_id) == 0) {
+			m->sel = v;
+			return;
+		}
+	}
+	/* The selected request left: take the one now in its place. */
+	m->sel = old_sel < m->nview ? old_sel : m->nview - 1;
+	snprintf(m->sel_id, sizeof m->sel_id, "%s", m->items[m->view[m->sel]]->req->id);
+}
+
+struct tui_item *
+tui_model_selected(const struct tui_model *m)
+{
+	return m->nview > 0 ? m->items[m->view[m->sel]] : NULL;
+}
+
+void
+tui_model_select_index(struct tui_model *m, size_t index)
+{
+	if (m->nview == 0)
+		return;
+	m->sel = index < m->nview ? index : m->nview - 1;
+	snprintf(m->sel_id, sizeof m->sel_id, "%s", m->items[m->view[m->sel]]->req->id);
+}
+
+void
+tui_model_move(struct tui_model *m, long delta)
+{
+	if (m->nview == 0)
+		return;
+	long s = (long)m->sel + delta;
+	if (s < 0)
+		s = 0;
+	tui_model_select_index(m, (size_t)s);
+}
+
+static void
+set_filter(char **slot, const char *text)
+{
+	free(*slot);
+	*slot = text != NULL && *text != '\0' ? xstrdup(text) : NULL;
+}
+
+void
+tui_model_set_search(struct tui_model *m, const char *text)
+{
+	set_filter(&m->search, text);
+	tui_model_refilter(m);
+}
+
+void
+tui_model_set_session(struct tui_model *m, const char *session)
+{
+	set_filter(&m->session, session);
+	tui_model_refilter(m);
+}
+
+/* --- frames from the hub ------------------------------------------------ */
+
+static const char *
+jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int64_t
+jint(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static int
+jbool(const cJSON *o, const char *key)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static void
+copy_id(char *dst, const char *id)
+{
+	snprintf(dst, AG_ID_MAX + 1, "%s", id != NULL && ag_id_valid(id) ? id : "");
+}
+
+static void
+on_request(struct tui_model *m, const cJSON *f, struct tui_event *ev)
+{
+	struct ag_limits limits;
+	struct ag_request *req = NULL;
+	struct ag_error err;
+	const cJSON *rj = cJSON_GetObjectItemCaseSensitive(f, "request");
+
+	ag_limits_default(&limits);
+	/* The hub accepted it under its limits, which may be larger. */
+	limits.max_frame = limits.max_text = (size_t)64 * 1024 * 1024;
+	if (!cJSON_IsObject(rj) || ag_request_from_json(rj, &limits, &req, &err) != 0) {
+		ev->change = TUI_CHANGE_IGNORED;
+		snprintf(ev->notice, sizeof ev->notice, "unusable request event: %.200s",
+		         cJSON_IsObject(rj) ? err.msg : "no request");
+		return;
+	}
+	if (!ag_id_valid(req->id)) {
+		ag_request_free(&req);
+		ev->change = TUI_CHANGE_IGNORED;
+		snprintf(ev->notice, sizeof ev->notice, "request event without an id");
+		return;
+	}
+	struct tui_item *it = tui_item_new(req);
+	const cJSON *risk = cJSON_GetObjectItemCaseSensitive(f, "risk");
+	if (risk != NULL && ag_risk_from_json(risk, &it->risk, &err) != 0) {
+		/* Show the request anyway, as unscored: hiding it would be worse. */
+		ag_risk_clear(&it->risk);
+		snprintf(ev->notice, sizeof ev->notice, "request %s: unreadable risk: %.100s",
+		         req->id, err.msg);
+	}
+	const char *rule = jstr(f, "rule");
+	it->rule = rule != NULL ? xstrdup(rule) : NULL;
+	it->needs_human = jbool(f, "needs_human");
+	it->orphan = jbool(f, "orphan");
+	it->created_ms = jint(f, "created_ms");
+	it->deadline_ms = jint(f, "deadline_ms");
+	const cJSON *review = cJSON_GetObjectItemCaseSensitive(f, "review");
+	if (cJSON_IsObject(review))
+		it->review = cJSON_Duplicate(review, 1);
+	copy_id(ev->id, req->id);
+	ev->change = jbool(f, "snapshot") ? TUI_CHANGE_SNAPSHOT : TUI_CHANGE_ADDED;
+	tui_model_add(m, it);
+	if (m->sel_id[0] == '\0')
+		copy_id(m->sel_id, req->id);
+}
+
+static void
+on_decided(struct tui_model *m, const cJSON *f, struct tui_event *ev)
+{
+	const char *id = jstr(f, "id");
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(f, "decision");
+	const char *decision = jstr(d, "decision");
+	const char *by = jstr(d, "by");
+	int dv = decision ? ag_decision_parse(decision) : -1;
+	int bv = by ? ag_decider_parse(by) : -1;
+
+	ev->change = TUI_CHANGE_DECIDED;
+	if (id == NULL || !ag_id_valid(id)) {
+		ev->change = TUI_CHANGE_IGNORED;
+		return;
+	}
+	copy_id(ev->id, id);
+	struct tui_item *it = tui_model_find(m, id);
+	if (it == NULL)
+		return;
+	/* Names only from our own tables: never text from the frame. */
+	const char *dn = dv >= 0 ? ag_decision_name((enum ag_decision)dv) : "decided";
+	const char *bn = bv >= 0 ? ag_decider_name((enum ag_decider)bv) : "someone";
+	ev->ours = it->deciding && bv == AG_BY_HUMAN && dv == (int)it->sent;
+	if (ev->ours)
+		snprintf(ev->notice, sizeof ev->notice, "%s: %s", id, dn);
+	else
+		snprintf(ev->notice, sizeof ev->notice, "%s decided elsewhere: %s by %s", id, dn,
+		         bn);
+	tui_model_remove(m, id);
+}
+
+static void
+on_review(struct tui_model *m, const cJSON *f, struct tui_event *ev)
+{
+	const char *id = jstr(f, "id");
+	const cJSON *review = cJSON_GetObjectItemCaseSensitive(f, "review");
+	struct tui_item *it = id ? tui_model_find(m, id) : NULL;
+
+	ev->change = TUI_CHANGE_REVIEW;
+	if (it == NULL || !cJSON_IsObject(review))
+		return;
+	copy_id(ev->id, id);
+	cJSON_Delete(it->review);
+	it->review = cJSON_Duplicate(review, 1);
+	it->review_requested = 0;
+	snprintf(ev->notice, sizeof ev->notice, "%s: Guardian verdict", id);
+}
+
+static void
+on_status(const cJSON *f, struct tui_event *ev)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(f, "client_list");
+	const cJSON *c;
+
+	ev->change = TUI_CHANGE_STATUS;
+	ev->pending = (long)jint(f, "pending");
+	cJSON_ArrayForEach(c, list)
+	{
+		const char *name = jstr(c, "name");
+		const char *role = jstr(c, "role");
+		if (name != NULL && role != NULL && strcmp(role, "subscriber") == 0 &&
+		    (strstr(name, "guardian") != NULL || strstr(name, "review") != NULL))
+			ev->guardian = 1;
+	}
+}
+
+void
+tui_model_apply(struct tui_model *m, const cJSON *f, struct tui_event *ev)
+{
+	const char *type = jstr(f, "type");
+
+	memset(ev, 0, sizeof *ev);
+	ev->change = TUI_CHANGE_IGNORED;
+	if (type == NULL)
+		return;
+	if (strcmp(type, "event") == 0) {
+		const char *event = jstr(f, "event");
+		if (event == NULL)
+			return;
+		if (strcmp(event, "request") == 0) {
+			on_request(m, f, ev);
+		} else if (strcmp(event, "decided") == 0) {
+			on_decided(m, f, ev);
+		} else if (strcmp(event, "abandoned") == 0) {
+			const char *id = jstr(f, "id");
+			ev->change = TUI_CHANGE_ABANDONED;
+			if (id != NULL && ag_id_valid(id) && tui_model_remove(m, id)) {
+				copy_id(ev->id, id);
+				snprintf(ev->notice, sizeof ev->notice,
+				         "%s abandoned: its agent went away", id);
+			}
+		} else if (strcmp(event, "review") == 0) {
+			on_review(m, f, ev);
+		} else if (strcmp(event, "review_request") == 0) {
+			const char *id = jstr(f, "id");
+			struct tui_item *it = id ? tui_model_find(m, id) : NULL;
+			ev->change = TUI_CHANGE_REVIEW_ASKED;
+			if (it != NULL) {
+				it->review_requested = 1;
+				copy_id(ev->id, id);
+			}
+		}
+	} else if (strcmp(type, "snapshot_end") == 0) {
+		m->snapshot_done = 1;
+		ev->change = TUI_CHANGE_SNAPSHOT_END;
+	} else if (strcmp(type, "decided") == 0) {
+		ev->change = TUI_CHANGE_ACCEPTED;
+		copy_id(ev->id, jstr(f, "id"));
+	} else if (strcmp(type, "error") == 0) {
+		const char *ref = jstr(f, "ref");
+		const char *msg = jstr(f, "error");
+		ev->change = TUI_CHANGE_REFUSED;
+		copy_id(ev->id, ref);
+		struct tui_item *it = ref ? tui_model_find(m, ref) : NULL;
+		if (it != NULL) {
+			it->deciding = 0;
+			it->review_requested = 0;
+		}
+		snprintf(ev->notice, sizeof ev->notice, "hub: %s", msg ? msg : "error");
+	} else if (strcmp(type, "status") == 0) {
+		on_status(f, ev);
+	}
+	tui_model_refilter(m);
+}
+
+static cJSON *
+frame_new(const char *type)
+{
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddNumberToObject(f, "v", 1);
+	cJSON_AddStringToObject(f, "type", type);
+	return f;
+}
+
+cJSON *
+tui_model_decide_frame(struct tui_item *it, enum ag_decision decision, const char *reason,
+                       int confirm)
+{
+	cJSON *f = frame_new("decide");
+	cJSON_AddStringToObject(f, "id", it->req->id);
+	cJSON_AddStringToObject(f, "decision", ag_decision_name(decision));
+	cJSON_AddStringToObject(f, "by", "human");
+	if (reason != NULL && *reason != '\0')
+		cJSON_AddStringToObject(f, "reason", reason);
+	if (confirm)
+		cJSON_AddBoolToObject(f, "confirm", 1);
+	it->deciding = 1;
+	it->sent = decision;
+	return f;
+}
+
+cJSON *
+tui_model_review_request_frame(struct tui_item *it)
+{
+	cJSON *f = frame_new("review_request");
+	cJSON_AddStringToObject(f, "id", it->req->id);
+	it->review_requested = 1;
+	return f;
+}
+
+cJSON *
+tui_model_status_frame(void)
+{
+	return frame_new("status");
+}
