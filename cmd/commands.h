@@ -11,7 +11,10 @@
 	X(decide, "decide a pending request: approve, approve_session, deny, abort")              \
 	X(log, "past decisions from the journal, then (-f) live events")                          \
 	X(status, "the hub's pid, uptime, clients and pending requests")                          \
-	X(hook, "answer a Claude Code or Codex hook from the bus (see agate init)")
+	X(hook, "answer a Claude Code or Codex hook from the bus (see agate init)")               \
+	X(console, "the approval console (what `agate` alone opens)")                              \
+	X(demo, "play a sample agent session on the bus, to watch in the console")                \
+	X(tmux, "open the console in a side pane of the current tmux window")
 
 #define AG_COMMAND_DECL(name, summary) int cmd_##name(int argc, char **argv);
 AG_COMMANDS(AG_COMMAND_DECL)
