@@ -32,6 +32,12 @@ FUZZ_TARGETS += tests/fuzz/fuzz_frame
 tests_fuzz_fuzz_frame_SOURCES = tests/fuzz/fuzz_frame.c tests/fuzz/replay_main.c
 tests_fuzz_fuzz_frame_LDADD = $(FUZZ_LIBS)
 
+FUZZ_TARGETS += tests/fuzz/fuzz_theme tests/fuzz/fuzz_sanitize
+tests_fuzz_fuzz_theme_SOURCES = tests/fuzz/fuzz_theme.c tests/fuzz/replay_main.c
+tests_fuzz_fuzz_theme_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_sanitize_SOURCES = tests/fuzz/fuzz_sanitize.c tests/fuzz/replay_main.c
+tests_fuzz_fuzz_sanitize_LDADD = $(FUZZ_LIBS)
+
 # --- make fuzz ---------------------------------------------------------------
 FUZZ_SECONDS = 60
 FUZZ_ONLY =

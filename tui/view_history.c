@@ -93,9 +93,10 @@ tui_view_history_load(struct tui_ui *ui, struct ag_error *err)
 	if (rc != 0)
 		return -1;
 	ui->history_loaded = 1;
+	int fresh = ui->history.sel_id[0] == '\0';
 	tui_model_refilter(&ui->history);
-	if (ui->history.sel_id[0] == '\0' && ui->history.nview > 0)
-		tui_model_select_index(&ui->history, ui->history.nview - 1);
+	if (fresh && ui->history.nview > 0)
+		tui_model_select_index(&ui->history, ui->history.nview - 1); /* the newest */
 	if (lc.skipped > 0)
 		tui_ui_notice(ui, TUI_EL_NOTICE, "history: %zu unreadable rows skipped",
 		              lc.skipped);

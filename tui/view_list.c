@@ -70,7 +70,11 @@ draw_row(struct tui_ui *ui, int y, const struct tui_rect *r, const struct tui_li
 	if (ui->history_mode) {
 		draw_decision(y, r->x + c->kind_x, c->kind_w, it, row_el);
 	} else {
-		t = tui_text_str(kind_short[it->req->kind], selected ? row_el : TUI_EL_KIND);
+		/* "patch" needs five columns; four-column lists say "diff". */
+		const char *kind = it->req->kind == AG_KIND_PATCH && c->kind_w < 5
+		                       ? "diff"
+		                       : kind_short[it->req->kind];
+		t = tui_text_str(kind, selected ? row_el : TUI_EL_KIND);
 		tui_draw_text(y, r->x + c->kind_x, c->kind_w, &t, 0, 0);
 	}
 	if (c->who_w > 0) {
