@@ -12,6 +12,8 @@
 	X(log, "past decisions from the journal, then (-f) live events")                          \
 	X(status, "the hub's pid, uptime, clients and pending requests")                          \
 	X(hook, "answer a Claude Code or Codex hook from the bus (see agate init)")               \
+	X(init, "install agate as the approval hook of claude or codex")                          \
+	X(doctor, "check the agents' agate hooks (trusted, untrusted, modified) and the bus")     \
 	X(console, "the approval console (what `agate` alone opens)")                              \
 	X(demo, "play a sample agent session on the bus, to watch in the console")                \
 	X(tmux, "open the console in a side pane of the current tmux window")

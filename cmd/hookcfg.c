@@ -5,9 +5,15 @@
 #endif
 #include "cmd/hookcfg.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd/udiff.h"
 #include "core/sha256.h"
@@ -586,4 +592,168 @@ hookcfg_json_print(const cJSON *root)
 	udiff_buf_str(&b, "\n");
 	cJSON_free(text);
 	return udiff_buf_take(&b);
+}
+
+/* --- files ------------------------------------------------------------------ */
+
+static char *
+home_dir(void)
+{
+	const char *h = getenv("HOME");
+	if (h && *h)
+		return xstrdup(h);
+	struct passwd *pw = getpwuid(getuid());
+	return xstrdup(pw && pw->pw_dir ? pw->pw_dir : "/");
+}
+
+static char *
+config_dir(const char *env, const char *name)
+{
+	const char *v = getenv(env);
+	char *dir;
+	if (v && *v) {
+		dir = xstrdup(v);
+	} else {
+		char *home = home_dir();
+		dir = xasprintf("%s/%s", home, name);
+		free(home);
+	}
+	char real[PATH_MAX];
+	if (realpath(dir, real) != NULL) {
+		free(dir);
+		return xstrdup(real);
+	}
+	if (dir[0] != '/') {
+		char cwd[PATH_MAX];
+		if (getcwd(cwd, sizeof cwd) != NULL) {
+			char *abs = xasprintf("%s/%s", cwd, dir);
+			free(dir);
+			return abs;
+		}
+	}
+	return dir;
+}
+
+char *
+hookcfg_claude_dir(void)
+{
+	return config_dir("CLAUDE_CONFIG_DIR", ".claude");
+}
+
+char *
+hookcfg_codex_home(void)
+{
+	return config_dir("CODEX_HOME", ".codex");
+}
+
+int
+hookcfg_read_json(const char *path, cJSON **out, char **text, int *existed, struct ag_error *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	*out = NULL;
+	*text = NULL;
+	int rc = udiff_read_file(path, 16u << 20, &buf, &len, err);
+	if (rc < 0)
+		return -1;
+	*existed = rc == 1;
+	if (rc == 0) {
+		*out = cJSON_CreateObject();
+		*text = xstrdup("");
+		return 0;
+	}
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	int trailing = 0;
+	for (const char *p = end; j && p < buf + len; p++)
+		if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t')
+			trailing = 1;
+	if (j == NULL || trailing || !cJSON_IsObject(j)) {
+		size_t off = end ? (size_t)(end - buf) : 0, line = 1, col = 1;
+		for (size_t i = 0; i < off && i < len; i++) {
+			col++;
+			if (buf[i] == '\n') {
+				line++;
+				col = 1;
+			}
+		}
+		cJSON_Delete(j);
+		free(buf);
+		if (j != NULL && !trailing)
+			return ag_fail(err, "%s: expected a JSON object; not changing it", path);
+		return ag_fail(err, "%s:%zu:%zu: not valid JSON; not changing it", path, line, col);
+	}
+	*out = j;
+	*text = buf;
+	return 0;
+}
+
+static int
+mkdir_p(const char *dir, unsigned mode, struct ag_error *err)
+{
+	char *d = xstrdup(dir);
+	for (char *p = d + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(d, mode) != 0 && errno != EEXIST) {
+			int e = errno;
+			free(d);
+			return ag_fail(err, "cannot create %s: %s", dir, strerror(e));
+		}
+		*p = '/';
+	}
+	int rc = 0;
+	if (mkdir(d, mode) != 0 && errno != EEXIST)
+		rc = ag_fail(err, "cannot create %s: %s", dir, strerror(errno));
+	free(d);
+	return rc;
+}
+
+int
+hookcfg_write_file(const char *path, const char *text, unsigned mode, struct ag_error *err)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir_p(dir, 0700, err) != 0) {
+			free(dir);
+			return -1;
+		}
+	}
+	free(dir);
+	struct stat st;
+	if (stat(path, &st) == 0)
+		mode = st.st_mode & 07777;
+	char *tmp = xasprintf("%s.agate-%ld.tmp", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0) {
+		int e = errno;
+		free(tmp);
+		return ag_fail(err, "cannot write %s: %s", path, strerror(e));
+	}
+	fchmod(fd, mode);
+	size_t len = strlen(text), off = 0;
+	int rc = 0;
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = ag_fail(err, "cannot write %s: %s", path, strerror(errno));
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (rc == 0 && fsync(fd) != 0)
+		rc = ag_fail(err, "cannot write %s: %s", path, strerror(errno));
+	if (close(fd) != 0 && rc == 0)
+		rc = ag_fail(err, "cannot write %s: %s", path, strerror(errno));
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = ag_fail(err, "cannot replace %s: %s", path, strerror(errno));
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
 }

@@ -66,6 +66,21 @@ int hookcfg_toml_set_trust(const char *text, const char *key, const char *hash, 
 /* The trusted_hash of KEY: 1 with *hash (caller frees), 0 when absent. */
 int hookcfg_toml_get_trust(const char *text, const char *key, char **hash);
 
+/* $CLAUDE_CONFIG_DIR, else ~/.claude; $CODEX_HOME, else ~/.codex. Absolute
+ * (and without symlinks when the directory exists: Codex keys its trust
+ * entries by the path it resolves). Caller frees. */
+char *hookcfg_claude_dir(void);
+char *hookcfg_codex_home(void);
+
+/* Reads a JSON settings file strictly. A missing file gives an empty
+ * object and *existed = 0. -1 with err (file:line) when it is not JSON or
+ * not an object: we never overwrite what we cannot read. */
+int hookcfg_read_json(const char *path, cJSON **out, char **text, int *existed,
+                      struct ag_error *err);
+/* Replaces path atomically (temporary file, fsync, rename), creating its
+ * directory; keeps an existing file's mode, else mode. */
+int hookcfg_write_file(const char *path, const char *text, unsigned mode, struct ag_error *err);
+
 /* JSON as the agents' files are usually written: two-space indent. Caller frees. */
 char *hookcfg_json_print(const cJSON *root);
 

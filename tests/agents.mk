@@ -19,3 +19,9 @@ tests_unit_test_hookcfg_SOURCES = tests/unit/test_hookcfg.c cmd/hookcfg.c cmd/ho
 tests_unit_test_hookcfg_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_hookcfg_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
 endif
+
+# Fixture round trips and fail-closed checks through the real binary and bus.
+TESTS += tests/integration/hooks_roundtrip.sh tests/integration/hooks_failclosed.sh \
+	tests/integration/hooks_init.sh
+EXTRA_DIST += tests/integration/hooks_lib.sh tests/integration/hooks_roundtrip.sh \
+	tests/integration/hooks_failclosed.sh tests/integration/hooks_init.sh
