@@ -35,7 +35,7 @@ const char *
 ag_diff_kind_name(enum ag_diff_kind kind)
 {
 	static const char *const names[] = {"other", "header", "hunk",  "context",
-	                                     "add",   "del",    "noeol", "binary"};
+	                                    "add",   "del",    "noeol", "binary"};
 	return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "?";
 }
 
@@ -94,7 +94,8 @@ unquote(const char *s, size_t len, char *buf, size_t *outlen, int *cut)
 			default:
 				if (c >= '0' && c <= '3') {
 					unsigned v = c - '0';
-					for (int k = 0; k < 2 && i < len && s[i] >= '0' && s[i] <= '7'; k++)
+					for (int k = 0;
+					     k < 2 && i < len && s[i] >= '0' && s[i] <= '7'; k++)
 						v = v * 8 + (unsigned)(s[i++] - '0');
 					c = (unsigned char)v;
 				}
@@ -262,8 +263,9 @@ git_names(struct ag_diff_file *f, const char *s, size_t len)
 	} else {
 		if (len % 2 == 1) {
 			size_t half = len / 2;
-			if (s[half] == ' ' && half > 2 && memcmp(s + 2, s + half + 3, half - 2) == 0 &&
-			    starts(s, len, "a/") && starts(s + half + 1, len - half - 1, "b/")) {
+			if (s[half] == ' ' && half > 2 &&
+			    memcmp(s + 2, s + half + 3, half - 2) == 0 && starts(s, len, "a/") &&
+			    starts(s + half + 1, len - half - 1, "b/")) {
 				first_len = half;
 				second = s + half + 1;
 			}
@@ -406,11 +408,14 @@ header_line(struct parser *p, size_t lineno, const char *s, size_t len, const ch
 					if (memcmp(q, " and ", 5) == 0)
 						and = q;
 				if (and != NULL) {
-					size_t tail = (size_t)(s + len - (and + 5));
-					if (tail >= 7 && memcmp(and + 5 + tail - 7, " differ", 7) == 0)
+					size_t tail = (size_t)(s + len - (and+5));
+					if (tail >= 7 &&
+					    memcmp(and+5 + tail - 7, " differ", 7) == 0)
 						tail -= 7;
-					set_path(&f->old_path, header_path(a, (size_t)(and - a), "a/", &cut));
-					set_path(&f->new_path, header_path(and + 5, tail, "b/", &cut));
+					set_path(&f->old_path,
+					         header_path(a, (size_t)(and-a), "a/", &cut));
+					set_path(&f->new_path,
+					         header_path(and+5, tail, "b/", &cut));
 				}
 			}
 		}
@@ -519,8 +524,7 @@ classify(struct parser *p, size_t lineno, const char *s, size_t len, const char 
 		    (base85_line(s, clen) && !starts(s, clen, "diff ")))
 			return AG_DIFF_BINARY;
 		break;
-	case ST_HEADERS:
-		break;
+	case ST_HEADERS: break;
 	}
 	p->state = ST_HEADERS;
 	return header_line(p, lineno, s, clen, next, next != NULL ? chomp(next, nextlen) : 0);

@@ -4,6 +4,16 @@ noinst_LIBRARIES += reviewer/libagate_reviewer.a
 reviewer_libagate_reviewer_a_SOURCES = \
 	reviewer/judge.c reviewer/judge.h
 
+# Risk engine (issue 3): dispatch, the non-exec scorers and what they share,
+# the diff reader (the console reuses it), and the rules file.
+reviewer_libagate_reviewer_a_SOURCES += \
+	reviewer/engine.c reviewer/engine.h \
+	reviewer/diff.c reviewer/diff.h \
+	reviewer/sensitive.c reviewer/sensitive.h \
+	reviewer/secrets.c reviewer/secrets.h \
+	reviewer/risk_patch.c reviewer/risk_network.c reviewer/risk_mcp.c \
+	reviewer/rules.c reviewer/rules.h
+
 # The Guardian (issue 5): prompt, transport, providers, verdicts, the review
 # engine with its deadlines, retries, breaker and cache.
 reviewer_libagate_reviewer_a_SOURCES += \

@@ -22,3 +22,20 @@ tests_unit_test_guardian_http_SOURCES = tests/unit/test_guardian_http.c $(GUARDI
 tests_unit_test_guardian_http_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_guardian_http_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
 endif
+
+# Risk engine and rules (issue 3)
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_diff
+TESTS += tests/unit/test_diff
+tests_unit_test_diff_SOURCES = tests/unit/test_diff.c
+tests_unit_test_diff_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_diff_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_risk_other
+TESTS += tests/unit/test_risk_other
+tests_unit_test_risk_other_SOURCES = tests/unit/test_risk_other.c
+tests_unit_test_risk_other_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_risk_other_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif

@@ -84,9 +84,9 @@ test_git_two_files(void **state)
 	assert_int_equal(d.removed, 1);
 	/* Line kinds in order, and which file each belongs to. */
 	static const enum ag_diff_kind want[] = {
-		AG_DIFF_HEADER, AG_DIFF_HEADER, AG_DIFF_HEADER, AG_DIFF_HEADER, AG_DIFF_HUNK,
-		AG_DIFF_CONTEXT, AG_DIFF_DEL, AG_DIFF_ADD, AG_DIFF_CONTEXT, AG_DIFF_HEADER,
-		AG_DIFF_HEADER, AG_DIFF_HEADER, AG_DIFF_HUNK, AG_DIFF_CONTEXT, AG_DIFF_ADD};
+	    AG_DIFF_HEADER,  AG_DIFF_HEADER, AG_DIFF_HEADER, AG_DIFF_HEADER,  AG_DIFF_HUNK,
+	    AG_DIFF_CONTEXT, AG_DIFF_DEL,    AG_DIFF_ADD,    AG_DIFF_CONTEXT, AG_DIFF_HEADER,
+	    AG_DIFF_HEADER,  AG_DIFF_HEADER, AG_DIFF_HUNK,   AG_DIFF_CONTEXT, AG_DIFF_ADD};
 	assert_int_equal(s.n, 15);
 	for (size_t i = 0; i < 15; i++) {
 		assert_int_equal(s.kind[i], want[i]);
@@ -218,12 +218,13 @@ static void
 test_quoted_paths(void **state)
 {
 	(void)state;
-	const char *text = "diff --git \"a/caf\\303\\251 \\\"x\\\"\" \"b/caf\\303\\251 \\\"x\\\"\"\n"
-	                   "--- \"a/caf\\303\\251 \\\"x\\\"\"\n"
-	                   "+++ \"b/caf\\303\\251 \\\"x\\\"\"\n"
-	                   "@@ -1 +1 @@\n"
-	                   "-a\n"
-	                   "+b\n";
+	const char *text =
+	    "diff --git \"a/caf\\303\\251 \\\"x\\\"\" \"b/caf\\303\\251 \\\"x\\\"\"\n"
+	    "--- \"a/caf\\303\\251 \\\"x\\\"\"\n"
+	    "+++ \"b/caf\\303\\251 \\\"x\\\"\"\n"
+	    "@@ -1 +1 @@\n"
+	    "-a\n"
+	    "+b\n";
 	struct ag_diff d;
 	struct seen s;
 	parse(text, &d, &s);
@@ -326,8 +327,9 @@ test_hostile_counts_and_bytes(void **state)
 {
 	(void)state;
 	/* Counts beyond any long; NULs inside lines; no trailing newline. */
-	static const char text[] = "--- a/x\n+++ b/x\n@@ -99999999999999999999,1 +1,99999999999999 @@\n"
-	                           "+a\0b\n+c";
+	static const char text[] =
+	    "--- a/x\n+++ b/x\n@@ -99999999999999999999,1 +1,99999999999999 @@\n"
+	    "+a\0b\n+c";
 	struct ag_diff d;
 	struct seen s;
 	memset(&s, 0, sizeof s);
@@ -389,17 +391,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_git_two_files),
-		cmocka_unit_test(test_header_lookalikes_inside_hunk),
-		cmocka_unit_test(test_miscounted_hunk_keeps_adds),
-		cmocka_unit_test(test_format_patch_signature),
-		cmocka_unit_test(test_modes_renames_deletes),
-		cmocka_unit_test(test_quoted_paths),
-		cmocka_unit_test(test_plain_diff_with_timestamps_and_crlf),
-		cmocka_unit_test(test_apply_patch_format),
-		cmocka_unit_test(test_binary),
-		cmocka_unit_test(test_hostile_counts_and_bytes),
-		cmocka_unit_test(test_bounds),
+	    cmocka_unit_test(test_git_two_files),
+	    cmocka_unit_test(test_header_lookalikes_inside_hunk),
+	    cmocka_unit_test(test_miscounted_hunk_keeps_adds),
+	    cmocka_unit_test(test_format_patch_signature),
+	    cmocka_unit_test(test_modes_renames_deletes),
+	    cmocka_unit_test(test_quoted_paths),
+	    cmocka_unit_test(test_plain_diff_with_timestamps_and_crlf),
+	    cmocka_unit_test(test_apply_patch_format),
+	    cmocka_unit_test(test_binary),
+	    cmocka_unit_test(test_hostile_counts_and_bytes),
+	    cmocka_unit_test(test_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
