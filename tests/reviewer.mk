@@ -39,3 +39,11 @@ tests_unit_test_risk_other_SOURCES = tests/unit/test_risk_other.c
 tests_unit_test_risk_other_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_risk_other_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
 endif
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_rules
+TESTS += tests/unit/test_rules
+tests_unit_test_rules_SOURCES = tests/unit/test_rules.c
+tests_unit_test_rules_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_rules_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif
