@@ -12,7 +12,7 @@
  * Agent text quoted in an error goes through repr(): short, and with every
  * byte that is not printable ASCII written as \xNN. */
 #ifdef HAVE_CONFIG_H
-#include "config.h"
+#include <config.h> /* <>: "config.h" would find core/config.h next to us */
 #endif
 #include "core/request.h"
 
