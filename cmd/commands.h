@@ -16,7 +16,9 @@
 	X(doctor, "check the agents' agate hooks (trusted, untrusted, modified) and the bus")     \
 	X(console, "the approval console (what `agate` alone opens)")                              \
 	X(demo, "play a sample agent session on the bus, to watch in the console")                \
-	X(tmux, "open the console in a side pane of the current tmux window")
+	X(tmux, "open the console in a side pane of the current tmux window")                      \
+	X(score, "score requests (NDJSON on stdin) with the risk engine and rules, no bus")        \
+	X(rules, "check rule files, or explain how a command would be judged")
 
 #define AG_COMMAND_DECL(name, summary) int cmd_##name(int argc, char **argv);
 AG_COMMANDS(AG_COMMAND_DECL)

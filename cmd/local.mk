@@ -6,6 +6,7 @@ agate_SOURCES = \
 	cmd/hub.c cmd/ask.c cmd/exec.c cmd/decide.c cmd/log.c cmd/status.c \
 	cmd/hook.c cmd/hookmap.c cmd/hookmap.h cmd/udiff.c cmd/udiff.h \
 	cmd/hookcfg.c cmd/hookcfg.h cmd/init.c cmd/doctor.c \
-	cmd/console.c cmd/demo.c cmd/tmux.c
+	cmd/console.c cmd/demo.c cmd/tmux.c \
+	cmd/score.c cmd/rules.c
 agate_LDADD = tui/libagate_tui.a ipc/libagate_ipc.a reviewer/libagate_reviewer.a \
 	core/libagate_core.a $(AGATE_LIBS)
