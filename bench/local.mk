@@ -1,2 +1,15 @@
 # bench/: `make bench` — every figure printed beside a baseline measured in
-# the same run, as a ratio. Not part of `make check`.
+# the same run, as a ratio. Not part of `make check`. Each benchmark adds a
+# phony target to BENCH_RUNS; BENCH_QUICK=1 shortens every run.
+BENCH_RUNS = bench-bus
+noinst_PROGRAMS += bench/bench_bus
+bench_bench_bus_SOURCES = bench/bench_bus.c
+bench_bench_bus_LDADD = ipc/libagate_ipc.a core/libagate_core.a $(AGATE_LIBS)
+
+bench-bus: bench/bench_bus agate
+	@echo "== bus: round trip and throughput (machine: $$(nproc) cores, $$(uname -m)) =="
+	./bench/bench_bus $(abs_top_builddir)/agate
+
+bench:
+	@$(MAKE) $(AM_MAKEFLAGS) $(BENCH_RUNS)
+.PHONY: bench $(BENCH_RUNS)

@@ -323,7 +323,7 @@ hub_resume_known(struct hub *h, struct hub_client *cl, const struct ag_request *
 	struct ag_error err;
 	int known = ag_journal_request_state(h->journal, req->id, &state, &err);
 	if (known < 0) {
-		client_error(h, cl, req->id, "journal: %s", err.msg);
+		client_error(h, cl, req->id, "%s", err.msg);
 		return 1;
 	}
 	if (known == 0)
@@ -370,7 +370,7 @@ hub_new_request(struct hub *h, struct hub_client *cl, struct ag_request *req)
 	struct ag_error err;
 	if (ag_journal_add_request(h->journal, req, &p->assessment.risk, p->assessment.rule,
 	                           p->created_ms, p->deadline_ms, &err) != 0) {
-		client_error(h, cl, req->id, "journal: %s", err.msg);
+		client_error(h, cl, req->id, "%s", err.msg);
 		ag_request_free(&p->req);
 		ag_assessment_clear(&p->assessment);
 		free(p);
@@ -526,7 +526,7 @@ hub_on_decide(struct hub *h, struct hub_client *cl, const cJSON *frame)
 	}
 	struct ag_error err;
 	if (hub_decide(h, p, decision, by, reasonj ? reasonj->valuestring : "", &err) != 0) {
-		client_error(h, cl, id, "journal: %s", err.msg);
+		client_error(h, cl, id, "%s", err.msg);
 		return;
 	}
 	cJSON *ok = frame_new("decided");
@@ -571,7 +571,7 @@ hub_on_review(struct hub *h, struct hub_client *cl, const cJSON *frame)
 	int rc = ag_journal_add_review(h->journal, &r, &err);
 	cJSON_free(verdict);
 	if (rc != 0) {
-		client_error(h, cl, id, "journal: %s", err.msg);
+		client_error(h, cl, id, "%s", err.msg);
 		return;
 	}
 	cJSON_Delete(p->review);
