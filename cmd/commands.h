@@ -11,6 +11,7 @@
 	X(decide, "decide a pending request: approve, approve_session, deny, abort")              \
 	X(log, "past decisions from the journal, then (-f) live events")                          \
 	X(status, "the hub's pid, uptime, clients and pending requests")                          \
+	X(config, "print the default configuration, or check a config file")                          \
 	X(hook, "answer a Claude Code or Codex hook from the bus (see agate init)")               \
 	X(init, "install agate as the approval hook of claude or codex")                          \
 	X(doctor, "check the agents' agate hooks (trusted, untrusted, modified) and the bus")     \

@@ -3,7 +3,7 @@ bin_PROGRAMS += agate
 agate_SOURCES = \
 	cmd/main.c cmd/commands.h cmd/common.c cmd/common.h \
 	cmd/publish.c cmd/publish.h \
-	cmd/hub.c cmd/ask.c cmd/exec.c cmd/decide.c cmd/log.c cmd/status.c \
+	cmd/hub.c cmd/ask.c cmd/exec.c cmd/decide.c cmd/log.c cmd/status.c cmd/config.c \
 	cmd/hook.c cmd/hookmap.c cmd/hookmap.h cmd/udiff.c cmd/udiff.h \
 	cmd/hookcfg.c cmd/hookcfg.h cmd/init.c cmd/doctor.c \
 	cmd/console.c cmd/demo.c cmd/tmux.c \
