@@ -119,3 +119,18 @@ ln -s "$T/bus" "$T/linkbus"
 AGATE_BUS="$T/linkbus" agate status 2>"$T/link.err"
 grep -q "symlink" "$T/link.err" || fail "symlinked bus dir: $(cat "$T/link.err")"
 ok "a bus directory open to others or behind a symlink is refused with a fix"
+
+# 11. agate ask outlives its hub: SIGKILL the hub while ask waits; the next
+# client restarts it, the pending request is reloaded, ask reattaches and
+# receives the one decision.
+ask_bg a11 "$T/a11" --exec "make release"
+wait_pending a11 || fail "a11 not pending"
+old=$(hub_pid)
+kill -9 "$old"
+wait_for agate decide --reason "after the crash" a11 approve \
+	|| fail "could not decide a11 after the hub was killed"
+wait $LAST; rc=$?
+[ $rc -eq 0 ] && grep -q "after the crash" "$T/a11" || fail "a11: rc=$rc $(cat "$T/a11" "$T/a11.err")"
+[ "$(hub_pid)" != "$old" ] || fail "no new hub"
+[ "$(agate log --json --id a11 | wc -l)" -eq 1 ] || fail "a11 journaled more than once"
+ok "ask survives a SIGKILLed hub and gets the decision made on the new one"
