@@ -18,4 +18,8 @@ reviewer_libagate_reviewer_a_SOURCES += \
 # engine with its deadlines, retries, breaker and cache.
 reviewer_libagate_reviewer_a_SOURCES += \
 	reviewer/guardian_verdict.c reviewer/guardian_verdict.h \
-	reviewer/guardian_http.c reviewer/guardian_http.h
+	reviewer/guardian_http.c reviewer/guardian_http.h \
+	reviewer/guardian_prompt.c reviewer/guardian_prompt.h \
+	reviewer/guardian_provider.c reviewer/guardian_provider.h \
+	reviewer/guardian_cache.c reviewer/guardian_cache.h \
+	reviewer/guardian.c reviewer/guardian.h

@@ -47,3 +47,19 @@ tests_unit_test_rules_SOURCES = tests/unit/test_rules.c
 tests_unit_test_rules_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_rules_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
 endif
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_guardian_prompt tests/unit/test_guardian_cache \
+	tests/unit/test_guardian_engine
+TESTS += tests/unit/test_guardian_prompt tests/unit/test_guardian_cache \
+	tests/unit/test_guardian_engine
+tests_unit_test_guardian_prompt_SOURCES = tests/unit/test_guardian_prompt.c
+tests_unit_test_guardian_prompt_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_guardian_prompt_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_guardian_cache_SOURCES = tests/unit/test_guardian_cache.c
+tests_unit_test_guardian_cache_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_guardian_cache_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_guardian_engine_SOURCES = tests/unit/test_guardian_engine.c $(GUARDIAN_TEST_SUPPORT)
+tests_unit_test_guardian_engine_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_guardian_engine_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif

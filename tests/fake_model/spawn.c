@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +52,8 @@ fake_model_start(struct fake_model *fm, const char *const *args)
 	if (pid < 0)
 		fatal("fork");
 	if (pid == 0) {
+		/* A test that fails mid-way must not leave servers behind. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		dup2(pfd[1], 1);
 		close(pfd[0]);
 		close(pfd[1]);
