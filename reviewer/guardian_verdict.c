@@ -197,7 +197,7 @@ ag_verdict_from_json(const cJSON *obj, struct ag_verdict *out, struct ag_error *
 
 	struct ag_verdict v;
 	ag_verdict_init(&v);
-	int level, auth, allow;
+	int level = AG_LEVEL_CRITICAL, auth = AG_AUTH_UNKNOWN, allow = 0;
 	if (parse_enum_field(seen[F_RISK], "risk_level", ag_level_parse,
 	                     "low, medium, high or critical", &level, err) != 0 ||
 	    parse_enum_field(seen[F_AUTH], "user_authorization", ag_auth_parse,

@@ -22,4 +22,19 @@ reviewer_libagate_reviewer_a_SOURCES += \
 	reviewer/guardian_prompt.c reviewer/guardian_prompt.h \
 	reviewer/guardian_provider.c reviewer/guardian_provider.h \
 	reviewer/guardian_cache.c reviewer/guardian_cache.h \
-	reviewer/guardian.c reviewer/guardian.h
+	reviewer/guardian.c reviewer/guardian.h \
+	reviewer/guardian_config.c reviewer/guardian_config.h
+
+# The Guardian's default policy: installed (to edit or replace) and compiled
+# in, so a missing install never leaves the Guardian without one.
+dist_pkgdata_DATA += reviewer/policy.txt
+nodist_reviewer_libagate_reviewer_a_SOURCES = reviewer/guardian_policy_text.c
+CLEANFILES += reviewer/guardian_policy_text.c
+reviewer/guardian_policy_text.c: $(srcdir)/reviewer/policy.txt
+	$(AM_V_GEN)$(MKDIR_P) reviewer && { \
+	  echo '/* Generated from reviewer/policy.txt by the build; do not edit. */'; \
+	  echo '#include "reviewer/guardian_config.h"'; \
+	  echo 'const char ag_guardian_default_policy[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/	"/' -e 's/$$/\\n"/' \
+	    $(srcdir)/reviewer/policy.txt; \
+	  echo '	;'; } > $@-t && mv $@-t $@

@@ -63,3 +63,19 @@ tests_unit_test_guardian_engine_SOURCES = tests/unit/test_guardian_engine.c $(GU
 tests_unit_test_guardian_engine_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_guardian_engine_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
 endif
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_guardian_config
+TESTS += tests/unit/test_guardian_config
+tests_unit_test_guardian_config_SOURCES = tests/unit/test_guardian_config.c
+tests_unit_test_guardian_config_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_guardian_config_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif
+
+# The labeled corpus (tests/fixtures/risk/*.tsv): recall and false-positive
+# rate of the engine, failing below 0.97 recall or above 0.05 FPR.
+check_PROGRAMS += tests/integration/risk_corpus
+TESTS += tests/integration/risk_corpus
+tests_integration_risk_corpus_SOURCES = tests/integration/risk_corpus.c
+tests_integration_risk_corpus_LDADD = $(TEST_LIBS)
+EXTRA_DIST += tests/fixtures/risk
