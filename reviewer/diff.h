@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #define AG_DIFF_MAX_FILES 10000
-#define AG_DIFF_MAX_PATH 4096
+#define AG_DIFF_MAX_PATH  4096
 
 enum ag_diff_kind {
 	AG_DIFF_OTHER,   /* commentary, mail headers, anything unrecognised */
@@ -29,31 +29,31 @@ enum ag_diff_kind {
 };
 
 /* Per-file flags. */
-#define AG_DIFF_F_NEW 0x01        /* created (/dev/null, new file mode, *** Add File) */
-#define AG_DIFF_F_DELETED 0x02    /* deleted */
-#define AG_DIFF_F_RENAMED 0x04    /* rename from/to, *** Move to */
-#define AG_DIFF_F_COPIED 0x08     /* copy from/to */
-#define AG_DIFF_F_BINARY 0x10     /* binary content */
-#define AG_DIFF_F_MODE 0x20       /* a mode is set or changed */
-#define AG_DIFF_F_EXEC 0x40       /* the new mode is executable (100755) */
-#define AG_DIFF_F_SYMLINK 0x80    /* the new mode is a symlink (120000) */
+#define AG_DIFF_F_NEW        0x01  /* created (/dev/null, new file mode, *** Add File) */
+#define AG_DIFF_F_DELETED    0x02  /* deleted */
+#define AG_DIFF_F_RENAMED    0x04  /* rename from/to, *** Move to */
+#define AG_DIFF_F_COPIED     0x08  /* copy from/to */
+#define AG_DIFF_F_BINARY     0x10  /* binary content */
+#define AG_DIFF_F_MODE       0x20  /* a mode is set or changed */
+#define AG_DIFF_F_EXEC       0x40  /* the new mode is executable (100755) */
+#define AG_DIFF_F_SYMLINK    0x80  /* the new mode is a symlink (120000) */
 #define AG_DIFF_F_TRUNC_PATH 0x100 /* a path was cut at AG_DIFF_MAX_PATH */
 
 struct ag_diff_file {
-	char *old_path;  /* owned; NULL when absent or /dev/null; a/ prefix stripped */
-	char *new_path;  /* owned; NULL when absent or /dev/null; b/ prefix stripped */
-	unsigned flags;  /* AG_DIFF_F_* */
-	size_t added;    /* "+" lines */
-	size_t removed;  /* "-" lines */
-	size_t line;     /* 1-based diff line of the file's first header */
+	char *old_path; /* owned; NULL when absent or /dev/null; a/ prefix stripped */
+	char *new_path; /* owned; NULL when absent or /dev/null; b/ prefix stripped */
+	unsigned flags; /* AG_DIFF_F_* */
+	size_t added;   /* "+" lines */
+	size_t removed; /* "-" lines */
+	size_t line;    /* 1-based diff line of the file's first header */
 };
 
 struct ag_diff {
 	struct ag_diff_file *files; /* owned array */
 	size_t nfiles;
-	size_t lines;    /* lines in the text (a last line without '\n' counts) */
+	size_t lines; /* lines in the text (a last line without '\n' counts) */
 	size_t added, removed;
-	int truncated;   /* more than AG_DIFF_MAX_FILES file headers */
+	int truncated; /* more than AG_DIFF_MAX_FILES file headers */
 };
 
 /* Called for every line, in order: lineno is 1-based; text/len is the line

@@ -79,7 +79,7 @@ classify_v6(const unsigned char *b)
 	static const unsigned char loop[16] = {[15] = 1};
 	static const unsigned char any[16] = {0};
 	static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
-	static const unsigned char aws[16] = {0xfd, 0, 0x0e, 0xc2, [15] = 0x54};
+	static const unsigned char aws[16] = {0xfd, 0, 0x0e, 0xc2, [14] = 0x02, [15] = 0x54};
 	if (memcmp(b, loop, 16) == 0 || memcmp(b, any, 16) == 0)
 		return H_LOOPBACK;
 	if (memcmp(b, aws, 16) == 0)
@@ -246,7 +246,7 @@ score_port(const struct host_info *h, int port, struct ag_risk *out)
 			return;
 		}
 	if (port == 25 || port == 465 || port == 587) {
-		reason(out, 45, EXFIL, "port %d sends mail", port);
+		reason(out, 50, EXFIL, "port %d sends mail to a public server", port);
 		return;
 	}
 	for (size_t i = 0; ordinary[i] != 0; i++)
@@ -269,7 +269,7 @@ score_protocol(const struct host_info *h, const char *proto, int write, struct a
 	} else if (strcasecmp(proto, "ftp") == 0 || strcasecmp(proto, "telnet") == 0 ||
 	           strcasecmp(proto, "irc") == 0 || strcasecmp(proto, "smtp") == 0 ||
 	           strcasecmp(proto, "tftp") == 0) {
-		reason(out, 45, EXFIL, "%s to a public host", proto);
+		reason(out, 50, EXFIL, "unencrypted %s to a public host", proto);
 	} else if ((strcasecmp(proto, "tcp") == 0 || strcasecmp(proto, "udp") == 0) &&
 	           !h->trusted) {
 		reason(out, 35, 0, "raw %s connection to a public host", proto);
@@ -351,6 +351,9 @@ score_url(const char *url, const struct host_info *main_host, const char *method
 		reason(out, 50, CREDENTIAL, "URL carries a user name and password");
 	else if (u.userinfo)
 		reason(out, 20, 0, "URL carries a user name");
+	if (write &&
+	    (strncasecmp(u.rest, "/gists", 6) == 0 || name_ends(h.name, "gist.github.com")))
+		reason(out, 70, EXFIL, "creates a gist: a public paste");
 	if (strncasecmp(u.rest, "/api/webhooks/", 14) == 0 && main_host->exfil == NULL &&
 	    h.exfil == NULL)
 		reason(out, 70, EXFIL, "URL is a webhook endpoint");

@@ -59,6 +59,7 @@ enum check {
 #define T_CI      0x10
 #define T_MAKE    0x20 /* recipe lines (tab) are commands */
 #define T_DOCKER  0x40 /* RUN lines are commands */
+#define T_DOC     0x80 /* prose: a TLS switch named in a document switches nothing */
 
 struct scan {
 	const struct ag_request *req;
@@ -156,6 +157,9 @@ traits_of(const char *path)
 	unsigned t = 0;
 	if (test_path(path))
 		t |= T_TEST;
+	if (ends_with(b, ".md") || ends_with(b, ".rst") || ends_with(b, ".txt") ||
+	    ends_with(b, ".adoc") || ends_with(b, ".markdown") || ends_with(b, ".org"))
+		t |= T_DOC;
 	if (ends_with(b, ".sh") || ends_with(b, ".bash") || ends_with(b, ".zsh") ||
 	    ends_with(b, ".ksh") || strcmp(b, ".envrc") == 0 || strcmp(b, ".bashrc") == 0 ||
 	    strcmp(b, ".zshrc") == 0 || strcmp(b, ".profile") == 0 ||
@@ -376,23 +380,26 @@ scan_secrets(struct scan *sc, size_t lineno, const char *s, size_t len)
 	}
 }
 
-/* "preinstall": "...": scripts npm runs on every install. */
+/* "postinstall": "...": scripts npm (or composer) runs on every install of
+ * the package; "prepare" runs only in the developer's own checkout and is
+ * usually a hook manager, so it is worth a look rather than an alarm. */
 static void
 scan_package(struct scan *sc, size_t lineno, const char *s, size_t len)
 {
-	static const char *const hooks[] = {
-	    "\"preinstall\"",       "\"install\"",         "\"postinstall\"",
-	    "\"prepare\"",          "\"prepublish\"",      "\"preuninstall\"",
-	    "\"post-install-cmd\"", "\"post-update-cmd\"", NULL};
-	for (size_t i = 0; hooks[i] != NULL; i++) {
-		const char *k = find(s, len, hooks[i]);
-		if (k == NULL)
+	static const struct {
+		const char *key;
+		int score;
+	} hooks[] = {
+	    {"\"preinstall\"", 65},   {"\"install\"", 65},          {"\"postinstall\"", 65},
+	    {"\"preuninstall\"", 65}, {"\"post-install-cmd\"", 65}, {"\"post-update-cmd\"", 65},
+	    {"\"prepare\"", 35},      {"\"prepublish\"", 35},
+	};
+	for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++) {
+		const char *k = find(s, len, hooks[i].key);
+		if (k == NULL || memchr(k, ':', (size_t)(s + len - k)) == NULL)
 			continue;
-		const char *colon = memchr(k, ':', (size_t)(s + len - k));
-		if (colon == NULL)
-			continue;
-		add(sc, CK_HOOK, 65, WEAKENING, lineno, "adds a package install hook %.*s",
-		    (int)strlen(hooks[i]), hooks[i]);
+		add(sc, CK_HOOK, hooks[i].score, WEAKENING, lineno,
+		    "adds a package lifecycle script %s", hooks[i].key);
 		return;
 	}
 }
@@ -509,7 +516,8 @@ on_line(void *ctx, const struct ag_diff *diff, size_t lineno, enum ag_diff_kind 
 		sc->tests_added++;
 	size_t scan_len = n > SCAN_MAX ? SCAN_MAX : n;
 	scan_secrets(sc, lineno, s, n);
-	scan_keywords(sc, lineno, s, scan_len);
+	if (!(sc->traits & T_DOC))
+		scan_keywords(sc, lineno, s, scan_len);
 	if (sc->traits & T_PACKAGE)
 		scan_package(sc, lineno, s, scan_len);
 	if (sc->traits & T_LOCK)
@@ -584,6 +592,9 @@ check_files(struct scan *sc, const struct ag_diff *d)
 		if (f->old_path != NULL &&
 		    (f->new_path == NULL || strcmp(f->old_path, f->new_path) != 0))
 			check_path(sc, f->old_path, f->line, del);
+		if (del && (traits_of(path) & T_CI))
+			add(sc, CK_PATH, 55, WEAKENING, f->line, "deletes a CI pipeline: %s",
+			    shown);
 		if (del) {
 			if (deleted++ == 0)
 				first_deleted = f->line;
@@ -607,7 +618,9 @@ check_files(struct scan *sc, const struct ag_diff *d)
 		    "adds a symlink pointing outside the workspace: %.*s", (int)n,
 		    sc->symlink_target);
 	}
-	if (deleted_tests > 0)
+	/* A deleted test file counts unless its tests reappear elsewhere in the
+	 * same patch (a move); one with no test we can recognise counts too. */
+	if (deleted_tests > 0 && (sc->tests_removed > sc->tests_added || sc->tests_removed == 0))
 		ag_risk_add(sc->out, 50, WEAKENING, -1, -1, (int)first_deleted,
 		            deleted_tests == 1 ? "deletes a test file" : "deletes test files");
 	if (sc->tests_removed > sc->tests_added && deleted_tests == 0) {

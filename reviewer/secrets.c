@@ -85,7 +85,9 @@ token_shape(const char *s, size_t len, int *score, const char **what)
 		size_t k = 4;
 		while (k < 20 && (isupper((unsigned char)s[k]) || isdigit((unsigned char)s[k])))
 			k++;
-		if (k == 20 && (len == 20 || !isalnum((unsigned char)s[20]))) {
+		/* AWS's documented example keys end in EXAMPLE. */
+		if (k == 20 && (len == 20 || !isalnum((unsigned char)s[20])) &&
+		    memcmp(s + 13, "EXAMPLE", 7) != 0) {
 			*score = 80;
 			*what = "AWS access key id";
 			return 20;

@@ -216,6 +216,16 @@ system_path(const struct path *p, struct verdict *v)
 }
 
 static int
+sockets(const struct path *p, struct verdict *v)
+{
+	const struct comp *b = base(p);
+	if (comp_is(b, "docker.sock") || comp_is(b, "containerd.sock") || comp_is(b, "podman.sock"))
+		return set(v, 90, WEAKENING, 90, WEAKENING,
+		           "container runtime socket (root access)");
+	return 0;
+}
+
+static int
 ssh_path(const struct path *p, struct verdict *v)
 {
 	int i = find(p, ".ssh");
@@ -374,8 +384,8 @@ ag_sensitive_path(const char *path, size_t len, unsigned access, struct ag_path_
 	split(path, len, &p);
 	if (p.n == 0)
 		return 0;
-	if (!(system_path(&p, &v) || ssh_path(&p, &v) || shell_rc(&p, &v) || git_path(&p, &v) ||
-	      agent_config(&p, &v) || credentials(&p, &v) || ci_path(&p, &v) ||
+	if (!(system_path(&p, &v) || sockets(&p, &v) || ssh_path(&p, &v) || shell_rc(&p, &v) ||
+	      git_path(&p, &v) || agent_config(&p, &v) || credentials(&p, &v) || ci_path(&p, &v) ||
 	      dev_tooling(&p, &v)))
 		return 0;
 	int score = 0;

@@ -199,9 +199,16 @@ test_patch_ci_and_install_hooks(void **state)
 	    "+    \"postinstall\": \"node scripts/setup.js\",\n     \"test\": \"jest\"\n   },\n",
 	    &r);
 	expect_at_least(&r, AG_LEVEL_HIGH);
-	why = find_reason(&r, "install hook");
+	why = find_reason(&r, "lifecycle script \"postinstall\"");
 	assert_non_null(why);
 	assert_int_equal(why->line, 5);
+	ag_risk_clear(&r);
+
+	/* "prepare" runs only in the developer's checkout (husky and friends). */
+	score_patch("--- a/package.json\n+++ b/package.json\n@@ -2,2 +2,3 @@\n   \"scripts\": {\n"
+	            "+    \"prepare\": \"husky install\",\n     \"test\": \"jest\"\n",
+	            &r);
+	expect_level(&r, AG_LEVEL_MEDIUM);
 	ag_risk_clear(&r);
 
 	score_patch(
