@@ -23,7 +23,8 @@ reviewer_libagate_reviewer_a_SOURCES += \
 	reviewer/guardian_provider.c reviewer/guardian_provider.h \
 	reviewer/guardian_cache.c reviewer/guardian_cache.h \
 	reviewer/guardian.c reviewer/guardian.h \
-	reviewer/guardian_config.c reviewer/guardian_config.h
+	reviewer/guardian_config.c reviewer/guardian_config.h \
+	reviewer/guardian_route.c reviewer/guardian_route.h
 
 # The Guardian's default policy: installed (to edit or replace) and compiled
 # in, so a missing install never leaves the Guardian without one.

@@ -79,3 +79,11 @@ TESTS += tests/integration/risk_corpus
 tests_integration_risk_corpus_SOURCES = tests/integration/risk_corpus.c
 tests_integration_risk_corpus_LDADD = $(TEST_LIBS)
 EXTRA_DIST += tests/fixtures/risk
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_guardian_route
+TESTS += tests/unit/test_guardian_route
+tests_unit_test_guardian_route_SOURCES = tests/unit/test_guardian_route.c
+tests_unit_test_guardian_route_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_guardian_route_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif
