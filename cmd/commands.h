@@ -19,7 +19,8 @@
 	X(demo, "play a sample agent session on the bus, to watch in the console")                \
 	X(tmux, "open the console in a side pane of the current tmux window")                      \
 	X(score, "score requests (NDJSON on stdin) with the risk engine and rules, no bus")        \
-	X(rules, "check rule files, or explain how a command would be judged")
+	X(rules, "check rule files, or explain how a command would be judged")                     \
+	X(review, "run the Guardian: a model reviews requests (advise, auto, --headless)")
 
 #define AG_COMMAND_DECL(name, summary) int cmd_##name(int argc, char **argv);
 AG_COMMANDS(AG_COMMAND_DECL)

@@ -8,5 +8,6 @@ agate_SOURCES = \
 	cmd/hookcfg.c cmd/hookcfg.h cmd/init.c cmd/doctor.c \
 	cmd/console.c cmd/demo.c cmd/tmux.c \
 	cmd/score.c cmd/rules.c
+agate_SOURCES += cmd/review.c
 agate_LDADD = tui/libagate_tui.a ipc/libagate_ipc.a reviewer/libagate_reviewer.a \
 	core/libagate_core.a $(AGATE_LIBS)
