@@ -14,6 +14,12 @@ reviewer_libagate_reviewer_a_SOURCES += \
 	reviewer/risk_patch.c reviewer/risk_network.c reviewer/risk_mcp.c \
 	reviewer/rules.c reviewer/rules.h
 
+# The exec scorer (issue 3): a shell-word parser and the exec policy.
+reviewer_libagate_reviewer_a_SOURCES += \
+	reviewer/shell.c reviewer/shell.h \
+	reviewer/risk_exec.c reviewer/exec.h \
+	reviewer/exec_rules.c reviewer/exec_code.c reviewer/exec_path.c
+
 # The Guardian (issue 5): prompt, transport, providers, verdicts, the review
 # engine with its deadlines, retries, breaker and cache.
 reviewer_libagate_reviewer_a_SOURCES += \
