@@ -1,3 +1,4 @@
 # doc/: man pages.
 dist_man_MANS += doc/agate.1 doc/agate-protocol.7
 dist_man_MANS += doc/agate-rules.5
+dist_man_MANS += doc/agate-hook.1

@@ -25,3 +25,14 @@ TESTS += tests/integration/hooks_roundtrip.sh tests/integration/hooks_failclosed
 	tests/integration/hooks_init.sh
 EXTRA_DIST += tests/integration/hooks_lib.sh tests/integration/hooks_roundtrip.sh \
 	tests/integration/hooks_failclosed.sh tests/integration/hooks_init.sh
+
+# The real clients against a scripted model on 127.0.0.1 (needs node, npm
+# and the npm registry; skips plainly, exit status 0 with a SKIP line,
+# when they are not there).
+EXTRA_DIST += tests/integration/agents/run.sh tests/integration/agents/mock_model.js
+check-agents: agate$(EXEEXT)
+	@AGATE_BIN=$(abs_top_builddir)/agate$(EXEEXT) AGATE_SRCDIR=$(abs_top_srcdir) \
+	  AGATE_BUILDDIR=$(abs_top_builddir) sh $(top_srcdir)/tests/integration/agents/run.sh; \
+	  rc=$$?; if [ $$rc -eq 77 ]; then echo "check-agents: SKIPPED (see the SKIP line above)"; \
+	  exit 0; fi; exit $$rc
+.PHONY: check-agents
