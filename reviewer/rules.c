@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,6 +418,29 @@ struct token {
 	int bare; /* no quotes or escapes at all */
 };
 
+/* A token for an error message: at most 64 bytes, a tab shown as \t (the
+ * rest of the line was checked for control characters already). */
+static const char *
+shown(const struct token *t, char *buf, size_t size)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < t->rawlen && i < 64 && o + 3 < size; i++) {
+		if (t->raw[i] == '\t') {
+			buf[o++] = '\\';
+			buf[o++] = 't';
+		} else {
+			buf[o++] = t->raw[i];
+		}
+	}
+	/* Never end inside a UTF-8 sequence. */
+	while (o > 0 && ((unsigned char)buf[o - 1] & 0xc0) == 0x80 && !ag_utf8_valid(buf, o, NULL))
+		o--;
+	while (o > 0 && (unsigned char)buf[o - 1] >= 0xc0)
+		o--;
+	buf[o] = '\0';
+	return buf;
+}
+
 static int
 glob_special(char c)
 {
@@ -557,6 +581,7 @@ compile_exec(struct parser *ps, struct ag_rule *r, struct token *t, size_t n)
 static int
 compile_paths(struct parser *ps, struct ag_rule *r, struct token *t, size_t n, int permission)
 {
+	char sb[160];
 	for (size_t i = 0; i < n; i++) {
 		const char *v;
 		enum term_type type = T_PATH;
@@ -574,10 +599,10 @@ compile_paths(struct parser *ps, struct ag_rule *r, struct token *t, size_t n, i
 			type = T_WRITE;
 			off = 6;
 		} else {
-			perr(ps, t[i].col, "expected %s, got '%.*s'",
+			perr(ps, t[i].col, "expected %s, got '%s'",
 			     permission ? "path:GLOB, read:GLOB, write:GLOB or network"
 			                : "path:GLOB",
-			     (int)(t[i].rawlen > 64 ? 64 : t[i].rawlen), t[i].raw);
+			     shown(&t[i], sb, sizeof sb));
 			return -1;
 		}
 		if (check_glob(ps, &t[i], v, off) < 0)
@@ -590,11 +615,12 @@ compile_paths(struct parser *ps, struct ag_rule *r, struct token *t, size_t n, i
 static int
 compile_network(struct parser *ps, struct ag_rule *r, struct token *t, size_t n)
 {
+	char sb[160];
 	for (size_t i = 0; i < n; i++) {
 		const char *v = prefix_value(&t[i], "host:");
 		if (v == NULL) {
-			perr(ps, t[i].col, "expected host:PATTERN[:PORT], got '%.*s'",
-			     (int)(t[i].rawlen > 64 ? 64 : t[i].rawlen), t[i].raw);
+			perr(ps, t[i].col, "expected host:PATTERN[:PORT], got '%s'",
+			     shown(&t[i], sb, sizeof sb));
 			return -1;
 		}
 		const char *host = v, *port = NULL;
@@ -650,6 +676,7 @@ compile_network(struct parser *ps, struct ag_rule *r, struct token *t, size_t n)
 static int
 compile_mcp(struct parser *ps, struct ag_rule *r, struct token *t, size_t n)
 {
+	char sb[160];
 	char *server = NULL, *tool = NULL;
 	for (size_t i = 0; i < n; i++) {
 		const char *v;
@@ -669,8 +696,8 @@ compile_mcp(struct parser *ps, struct ag_rule *r, struct token *t, size_t n)
 			break;
 		} else {
 			perr(ps, t[i].col,
-			     "expected SERVER/TOOL, or server:GLOB and tool:GLOB, got '%.*s'",
-			     (int)(t[i].rawlen > 64 ? 64 : t[i].rawlen), t[i].raw);
+			     "expected SERVER/TOOL, or server:GLOB and tool:GLOB, got '%s'",
+			     shown(&t[i], sb, sizeof sb));
 			goto fail;
 		}
 		if (*slot != NULL) {
@@ -716,6 +743,7 @@ rule_text(struct token *t, size_t n)
 static void
 parse_line(struct parser *ps, struct ag_rules *rules, const char *s, size_t len)
 {
+	char sb[160];
 	struct token toks[AG_RULES_MAX_WORDS + 2];
 	size_t bad;
 
@@ -729,11 +757,25 @@ parse_line(struct parser *ps, struct ag_rules *rules, const char *s, size_t len)
 		perr(ps, (int)bad + 1, "invalid UTF-8");
 		return;
 	}
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 && s[i] != '\t') {
-			perr(ps, (int)i + 1, "control character 0x%02x", (unsigned char)s[i]);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		int n = ag_utf8_decode(s + i, len - i, &cp);
+		if (n < 0)
+			n = 1; /* unreachable: validated above */
+		if ((cp < 0x20 && cp != '\t') || (cp >= 0x7f && cp <= 0x9f)) {
+			perr(ps, (int)i + 1, "control character U+%04X", (unsigned)cp);
 			return;
 		}
+		/* Bidi controls and invisible characters make a rule read
+		 * differently from what it matches (Trojan Source). */
+		if ((cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff) {
+			perr(ps, (int)i + 1, "invisible or bidi control character U+%04X",
+			     (unsigned)cp);
+			return;
+		}
+		i += (size_t)n;
+	}
 	int n = tokenize(ps, s, len, toks, AG_RULES_MAX_WORDS + 2);
 	if (n <= 0)
 		return;
@@ -744,8 +786,8 @@ parse_line(struct parser *ps, struct ag_rules *rules, const char *s, size_t len)
 		if (strcmp(toks[0].glob, action_names[a]) == 0)
 			action = a;
 	if (action < 0) {
-		perr(ps, toks[0].col, "unknown action '%.*s' (expected allow, ask, deny)",
-		     (int)(toks[0].rawlen > 64 ? 64 : toks[0].rawlen), toks[0].raw);
+		perr(ps, toks[0].col, "unknown action '%s' (expected allow, ask, deny)",
+		     shown(&toks[0], sb, sizeof sb));
 		goto out;
 	}
 	if (n < 2) {
@@ -756,8 +798,8 @@ parse_line(struct parser *ps, struct ag_rules *rules, const char *s, size_t len)
 	kind = ag_kind_parse(toks[1].glob);
 	if (kind < 0) {
 		perr(ps, toks[1].col,
-		     "unknown kind '%.*s' (expected exec, patch, network, mcp, permission)",
-		     (int)(toks[1].rawlen > 64 ? 64 : toks[1].rawlen), toks[1].raw);
+		     "unknown kind '%s' (expected exec, patch, network, mcp, permission)",
+		     shown(&toks[1], sb, sizeof sb));
 		goto out;
 	}
 	if (n < 3) {

@@ -32,6 +32,14 @@ FUZZ_TARGETS += tests/fuzz/fuzz_frame
 tests_fuzz_fuzz_frame_SOURCES = tests/fuzz/fuzz_frame.c tests/fuzz/replay_main.c
 tests_fuzz_fuzz_frame_LDADD = $(FUZZ_LIBS)
 
+FUZZ_TARGETS += tests/fuzz/fuzz_rules
+tests_fuzz_fuzz_rules_SOURCES = tests/fuzz/fuzz_rules.c tests/fuzz/replay_main.c
+tests_fuzz_fuzz_rules_LDADD = $(FUZZ_LIBS)
+
+FUZZ_TARGETS += tests/fuzz/fuzz_diff
+tests_fuzz_fuzz_diff_SOURCES = tests/fuzz/fuzz_diff.c tests/fuzz/replay_main.c
+tests_fuzz_fuzz_diff_LDADD = $(FUZZ_LIBS)
+
 FUZZ_TARGETS += tests/fuzz/fuzz_theme tests/fuzz/fuzz_sanitize
 tests_fuzz_fuzz_theme_SOURCES = tests/fuzz/fuzz_theme.c tests/fuzz/replay_main.c
 tests_fuzz_fuzz_theme_LDADD = $(FUZZ_LIBS)

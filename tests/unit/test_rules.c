@@ -222,11 +222,16 @@ test_bounds(void **state)
 	free(text);
 
 	/* Control characters, invalid UTF-8 and NUL bytes are refused. */
-	static const char bad[] = "deny exec a\x1b[31m\nallow exec caf\xe9\nallow exec a\0b\n";
-	assert_int_equal(ag_rules_parse("f", bad, sizeof bad - 1, &r, collect, &e, NULL), 3);
+	static const char bad[] =
+	    "deny exec a\x1b[31m\nallow exec caf\xe9\nallow exec a\0b\n"
+	    "allow exec x\x7f\nallow exec \xe2\x80\xaerm\nallow exec \xc2\x9b\n";
+	assert_int_equal(ag_rules_parse("f", bad, sizeof bad - 1, &r, collect, &e, NULL), 6);
 	assert_string_equal(e.msg[0], "f:3:13: NUL byte");
-	assert_string_equal(e.msg[1], "f:1:12: control character 0x1b");
+	assert_string_equal(e.msg[1], "f:1:12: control character U+001B");
 	assert_string_equal(e.msg[2], "f:2:15: invalid UTF-8");
+	assert_string_equal(e.msg[3], "f:4:13: control character U+007F");
+	assert_string_equal(e.msg[4], "f:5:12: invisible or bidi control character U+202E");
+	assert_string_equal(e.msg[5], "f:6:12: control character U+009B");
 	errors_free(&e);
 }
 
