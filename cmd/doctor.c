@@ -5,6 +5,7 @@
  * trusted) or untrusted (no entry) — the last two are skipped silently by
  * Codex, so they are problems here. */
 #include <getopt.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,12 +34,17 @@ doctor_usage(FILE *out)
 	             "what to do).\n");
 }
 
+static void problem(struct doctor *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void
-problem(struct doctor *d, const char *fmt, const char *a, const char *b)
+problem(struct doctor *d, const char *fmt, ...)
 {
+	va_list ap;
 	d->problems++;
 	printf("  PROBLEM: ");
-	printf(fmt, a, b);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
 	printf("\n");
 }
 
@@ -61,7 +67,7 @@ check_command(struct doctor *d, const char *command)
 	}
 	exe[n] = '\0';
 	if (strchr(exe, '/') != NULL && access(exe, X_OK) != 0)
-		problem(d, "%s is not an executable file; run agate init again%s", exe, "");
+		problem(d, "%s is not an executable file; run agate init again", exe);
 }
 
 static void
@@ -87,7 +93,7 @@ doctor_claude_file(struct doctor *d, const char *path)
 	struct ag_error err;
 	if (hookcfg_read_json(path, &root, &text, &existed, &err) != 0) {
 		printf("claude: %s\n", path);
-		problem(d, "%s%s", err.msg, "");
+		problem(d, "%s", err.msg);
 		return;
 	}
 	free(text);
@@ -99,7 +105,7 @@ doctor_claude_file(struct doctor *d, const char *path)
 	size_t n = 0;
 	if (hookcfg_handlers(root, path, HOOK_CLAUDE, &v, &n, &err) != 0) {
 		printf("claude: %s\n", path);
-		problem(d, "%s%s", err.msg, "");
+		problem(d, "%s", err.msg);
 		cJSON_Delete(root);
 		return;
 	}
@@ -122,12 +128,10 @@ doctor_claude_file(struct doctor *d, const char *path)
 			problem(
 			    d,
 			    "no PreToolUse hook: in claude -p nothing can be approved; run agate "
-			    "init claude%s%s",
-			    "", "");
+			    "init claude");
 		const cJSON *off = cJSON_GetObjectItemCaseSensitive(root, "disableAllHooks");
 		if (cJSON_IsTrue(off))
-			problem(d, "disableAllHooks is true in %s: Claude Code runs no hook%s",
-			        path, "");
+			problem(d, "disableAllHooks is true in %s: Claude Code runs no hook", path);
 	}
 	hookcfg_handlers_free(&v, n);
 	cJSON_Delete(root);
@@ -142,7 +146,7 @@ doctor_codex_file(struct doctor *d, const char *hooks, const char *toml_path)
 	struct ag_error err;
 	if (hookcfg_read_json(hooks, &root, &text, &existed, &err) != 0) {
 		printf("codex: %s\n", hooks);
-		problem(d, "%s%s", err.msg, "");
+		problem(d, "%s", err.msg);
 		return;
 	}
 	free(text);
@@ -154,13 +158,13 @@ doctor_codex_file(struct doctor *d, const char *hooks, const char *toml_path)
 	size_t tlen;
 	if (udiff_read_file(toml_path, 16u << 20, &toml, &tlen, &err) < 0) {
 		printf("codex: %s\n", toml_path);
-		problem(d, "%s%s", err.msg, "");
+		problem(d, "%s", err.msg);
 	}
 	struct hookcfg_handler *v = NULL;
 	size_t n = 0;
 	if (hookcfg_handlers(root, hooks, HOOK_CODEX, &v, &n, &err) != 0) {
 		printf("codex: %s\n", hooks);
-		problem(d, "%s%s", err.msg, "");
+		problem(d, "%s", err.msg);
 	}
 	int ours = 0, pre = 0, perm = 0, shown = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -183,8 +187,8 @@ doctor_codex_file(struct doctor *d, const char *hooks, const char *toml_path)
 				problem(
 				    d,
 				    "Codex skips this hook silently while it is %s; run agate init "
-				    "codex%s",
-				    status, "");
+				    "codex",
+				    status);
 			check_command(d, v[i].command);
 			check_timeout(d, &v[i]);
 		}
@@ -193,13 +197,9 @@ doctor_codex_file(struct doctor *d, const char *hooks, const char *toml_path)
 	if (ours > 0) {
 		d->installed++;
 		if (!pre)
-			problem(d,
-			        "no PreToolUse hook: deny rules are not enforced in codex exec%s%s",
-			        "", "");
+			problem(d, "no PreToolUse hook: deny rules are not enforced in codex exec");
 		if (!perm)
-			problem(d,
-			        "no PermissionRequest hook: agate cannot approve Codex actions%s%s",
-			        "", "");
+			problem(d, "no PermissionRequest hook: agate cannot approve Codex actions");
 	}
 	hookcfg_handlers_free(&v, n);
 	free(toml);
@@ -230,7 +230,7 @@ doctor_bus(struct doctor *d, const char *bus_flag)
 	} else if (strstr(err.msg, "no hub is running") != NULL) {
 		printf("  no hub running; the first hook starts one\n");
 	} else {
-		problem(d, "%s%s", err.msg, "");
+		problem(d, "%s", err.msg);
 	}
 	printf("  fallback when agate fails: %s\n", ag_config_str(env.cfg, "fallback"));
 	ag_cmd_env_free(&env);
