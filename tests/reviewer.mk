@@ -88,5 +88,5 @@ tests_unit_test_guardian_route_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_guardian_route_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
 endif
 
-TESTS += tests/integration/rules_cli.sh
-EXTRA_DIST += tests/integration/rules_cli.sh
+TESTS += tests/integration/rules_cli.sh tests/integration/rules_hub.sh
+EXTRA_DIST += tests/integration/rules_cli.sh tests/integration/rules_hub.sh
