@@ -576,7 +576,7 @@ parse_url(const char *url, char **scheme, char **host, int *port)
 		hend = rb + 1;
 		if (hend < auth + alen) {
 			if (*hend != ':')
-				goto bad;
+				goto bad_host;
 			colon = hend;
 		}
 	} else {

@@ -46,6 +46,10 @@ tests_fuzz_fuzz_theme_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_sanitize_SOURCES = tests/fuzz/fuzz_sanitize.c tests/fuzz/replay_main.c
 tests_fuzz_fuzz_sanitize_LDADD = $(FUZZ_LIBS)
 
+FUZZ_TARGETS += tests/fuzz/fuzz_hook
+tests_fuzz_fuzz_hook_SOURCES = tests/fuzz/fuzz_hook.c tests/fuzz/replay_main.c
+tests_fuzz_fuzz_hook_LDADD = $(FUZZ_LIBS)
+
 # --- make fuzz ---------------------------------------------------------------
 FUZZ_SECONDS = 60
 FUZZ_ONLY =
