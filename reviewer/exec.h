@@ -87,6 +87,8 @@ struct ag_exec_ctx {
 	int flow_budget;
 	const char *downloads[8]; /* files a curl -o / wget -O in this request wrote */
 	int ndownloads;
+	int outside_read, outside_start,
+	    outside_end; /* a file from outside the workspace printed */
 };
 
 /* ---- risk_exec.c ---- */
@@ -157,6 +159,9 @@ void ag_exec_write_path(struct ag_exec_ctx *x, const char *path, size_t len, int
                         const char *verb);
 int ag_exec_read_path(struct ag_exec_ctx *x, const char *path, size_t len, int start, int end,
                       const char *verb);
+/* A path arg the scorer can judge: s itself, $HOME/… rewritten as ~/… in
+ * buf, or NULL when it is decided at run time ($DIR/x, $(…)). */
+const char *ag_exec_static_path(const char *s, size_t len, unsigned flags, char *buf, size_t size);
 /* Whether an environment variable name looks like it holds a secret. */
 int ag_exec_secret_name(const char *name, size_t len);
 

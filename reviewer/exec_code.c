@@ -290,6 +290,11 @@ static const char *const exec_calls[] = {"os.system(",
                                          "Bun.spawnSync(",
                                          "qx(",
                                          "do shell script ",
+                                         "system ",
+                                         "exec ",
+                                         "spawn ",
+                                         "%x(",
+                                         "qx{",
                                          NULL};
 
 static void
@@ -315,10 +320,13 @@ shell_calls(struct code *c)
 			size_t open = at + nl - 1;
 			size_t close;
 			if (needle[nl - 1] == ' ') {
-				/* osascript: do shell script "…" */
-				open = at + nl;
-				close = open;
-				while (close < c->len && c->text[close] != '\n')
+				/* without parentheses (ruby/perl system "…", osascript's
+				 * do shell script "…"): up to the end of the statement */
+				close = at + nl;
+				while (close < c->len && c->text[close] != '\n' &&
+				       c->text[close] != ';')
+					close++;
+				if (close < c->len)
 					close++;
 			} else {
 				close = call_end(c, open);
@@ -520,7 +528,7 @@ ag_exec_code(struct ag_exec_ctx *x, int ci, enum ag_exec_lang lang, int word, si
 
 	int network = has_any(&c, network_apis);
 	/* reverse shell: a socket wired to a process */
-	if (has(&c, "socket") && has_any(&c, processes)) {
+	if ((has(&c, "socket") || has(&c, "Socket")) && has_any(&c, processes)) {
 		ag_exec_add(x, 95, X | W, start, end,
 		            "reverse shell in inline code: a socket and a process");
 		ag_exec_note_send(x, start, end);

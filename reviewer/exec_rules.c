@@ -76,7 +76,10 @@
 	_(ENV_DUMP)    /* env, printenv, set, export -p */                                 \
 	_(ECHO_SECRET) /* echo $API_KEY */                                                 \
 	_(CRONTAB)                                                                         \
-	_(GREP_SECRETS) /* grep -r password ~ */
+	_(GREP_SECRETS) /* grep -r password ~ */                                           \
+	_(SSH_TUNNEL)   /* ssh -R to a tunnel service */                                   \
+	_(READ_VALUE)   /* the matched option's value is read */                           \
+	_(DEVICE)       /* the last positional is a disk, unless it is an image file */
 
 #define CHECK_ENUM(name) K_##name,
 enum check { CHECKS(CHECK_ENUM) K_COUNT };
@@ -146,6 +149,7 @@ static const struct {
               "--files-from|--chmod|--chown|--rsync-path|--port|--password-file|-B|--block-size|"
               "--timeout|--bwlimit|--log-file|--partial-dir|--backup-dir|--suffix|-T|--temp-dir"},
     {"scp|sftp", "-i|-P|-o|-F|-c|-l|-S|-J|-D|-X"},
+    {"ssh", "-b|-c|-D|-E|-e|-F|-I|-i|-J|-L|-l|-m|-O|-o|-p|-Q|-R|-S|-W|-w|-B"},
     {"curl", "-d|--data|--data-binary|--data-raw|--data-urlencode|--data-ascii|--json|-F|--form|"
              "--form-string|-T|--upload-file|-X|--request|-H|--header|-o|--output|-u|--user|-A|"
              "--user-agent|-e|--referer|-b|--cookie|-c|--cookie-jar|-K|--config|-x|--proxy|-m|"
@@ -176,6 +180,7 @@ static const struct rule rules[] = {
      "rm --no-preserve-root removes the safety net for /"},
     {"rmdir|unlink", NULL, NULL, NULL, K_DELETE, 0, D, "deletion"},
     {"shred|srm|wipe", NULL, NULL, NULL, K_DELETE, 45, D, "irrecoverable deletion"},
+    {"rimraf|del-cli|rmrf", NULL, NULL, NULL, K_DELETE_R, 0, D, "recursive deletion"},
     {"truncate", NULL, "-s|--size", NULL, K_TRUNCATE, 0, D, "truncate -s 0"},
     {"find", NULL, "-delete", NULL, K_FIND_DELETE, 0, D, "find -delete"},
     {"find", NULL, "-name|-iname|-path|-ipath|-regex", NULL, K_FIND_SECRETS, 50, C,
@@ -216,7 +221,8 @@ static const struct rule rules[] = {
     {"git", "switch", "--discard-changes|-f|--force", NULL, K_NONE, 50, D,
      "git switch --discard-changes throws away uncommitted changes"},
     {"git", "stash drop|clear", NULL, NULL, K_NONE, 55, D, "deletes stashed work"},
-    {"git", "branch", "-D", NULL, K_NONE, 50, D, "git branch -D deletes a branch even if unmerged"},
+    {"git", "branch", "-D|--delete+--force|-d+-f|--delete+-f|-d+--force", NULL, K_NONE, 50, D,
+     "git branch -D deletes a branch even if unmerged"},
     {"git", "reflog expire|delete", NULL, NULL, K_NONE, 60, D,
      "rewrites the reflog, the last way back to lost commits"},
     {"git", "gc", "--prune", NULL, K_NONE, 50, D, "prunes unreachable commits for good"},
@@ -243,7 +249,7 @@ static const struct rule rules[] = {
 
     /* ---- disks and filesystems ---- */
     {"mkfs|fdisk|sfdisk|cfdisk|gdisk|sgdisk|parted|wipefs|blkdiscard|format", NULL, NULL,
-     "-l|--list|-p|--print|--help|-V|--version", K_NONE, 90, D, "partitions or formats a disk"},
+     "-l|--list|-p|--print|--help|-V|--version", K_DEVICE, 90, D, "partitions or formats a disk"},
     {"hdparm", NULL,
      "--security-erase|--security-erase-enhanced|--trim-sector-ranges|--write-sector", NULL, K_NONE,
      90, D, "erases a disk"},
@@ -404,12 +410,15 @@ static const struct rule rules[] = {
      "publishes a package to the registry"},
     {"npm", "unpublish", NULL, NULL, K_NONE, 65, D, "unpublishes a package"},
     {"npm|pnpm|yarn", "config set", NULL, NULL, K_PKG_CONFIG, 0, W, "package config"},
+    {"npm|pnpm", "set", NULL, NULL, K_PKG_CONFIG, 0, W, "package config"},
     {"npm", "token list|create", NULL, NULL, K_NONE, 45, C, "handles registry tokens"},
     {"pip|pipx", "install", NULL, NULL, K_PKG_SOURCE, 15, 0,
      "installs packages (their build scripts run)"},
     {"uv", "pip install|add|tool install", NULL, NULL, K_PKG_SOURCE, 15, 0,
      "installs packages (their build scripts run)"},
-    {"pip|uv", "install|pip install", "--trusted-host", NULL, K_NONE, 55, W,
+    {"pip", "install", "--trusted-host", NULL, K_NONE, 55, W,
+     "trusts a package index without TLS checks"},
+    {"uv", "pip install", "--trusted-host", NULL, K_NONE, 55, W,
      "trusts a package index without TLS checks"},
     {"pip", "install", "--break-system-packages", NULL, K_NONE, 30, 0,
      "installs over the system's Python packages"},
@@ -446,8 +455,8 @@ static const struct rule rules[] = {
      "makes a service start at boot"},
     {"ssh-copy-id", NULL, NULL, NULL, K_NONE, 30, W, "installs an SSH key on a host"},
     {"chsh", NULL, NULL, NULL, K_NONE, 40, W, "changes a login shell"},
-    {"history", NULL, "-c|-w", NULL, K_NONE, 30, W, "clears shell history"},
-    {"unset", "HISTFILE", NULL, NULL, K_NONE, 35, W, "turns off shell history"},
+    {"history", NULL, "-c", NULL, K_NONE, 50, W, "clears shell history (hides what ran)"},
+    {"unset", "HISTFILE", NULL, NULL, K_NONE, 50, W, "turns off shell history (hides what runs)"},
 
     /* ---- security weakening ---- */
     {"ufw", "disable|reset", NULL, NULL, K_NONE, 70, W, "turns off the firewall"},
@@ -488,13 +497,13 @@ static const struct rule rules[] = {
     /* ---- secrets ---- */
     {"cat|tac|head|tail|less|more|bat|view|nl|od|xxd|hexdump|strings|base64|base32|basenc|cut|"
      "sort|uniq|paste|column|iconv|fold|fmt|pr|expand|diff|cmp|comm|vim|vi|nvim|nano|emacs|gpg|"
-     "zcat|gzip|bzip2|xz|tar|zip|7z|7za|zstd|openssl|file|wc|md5sum|sha256sum|shasum|"
+     "zcat|gzip|bzip2|xz|tar|zip|7z|7za|zstd|file|wc|md5sum|sha256sum|shasum|"
      "sqlite3|jless|source|.|cksum|xclip|xsel|pbcopy|clip",
      NULL, NULL, NULL, K_READ, 0, C, "reads"},
     {"grep|egrep|fgrep|rg|ag|ack|sed|awk|jq|yq", NULL, NULL, NULL, K_READ_PAT, 0, C, "reads"},
     {"grep|egrep|fgrep|rg|ag|ack", NULL, NULL, NULL, K_GREP_SECRETS, 55, C,
      "searches for passwords and keys"},
-    {"env|printenv|set|export|declare|typeset", NULL, NULL, NULL, K_ENV_DUMP, 45, C,
+    {"env|printenv|set|export|declare|typeset", NULL, NULL, NULL, K_ENV_DUMP, 50, C,
      "prints the environment (API keys, tokens)"},
     {"echo|printf|print", NULL, NULL, NULL, K_ECHO_SECRET, 55, C,
      "prints a secret environment variable"},
@@ -513,6 +522,8 @@ static const struct rule rules[] = {
     {"docker-credential-desktop|docker-credential-osxkeychain|docker-credential-pass|"
      "docker-credential-secretservice|docker-credential-ecr-login|docker-credential-gcloud",
      "get|list", NULL, NULL, K_NONE, 60, C, "reads registry credentials"},
+    {"openssl", NULL, "-in|-inkey|-key|-infiles|-kfile", NULL, K_READ_VALUE, 0, C, "reads"},
+    {"openssl", NULL, "-out|-keyout", NULL, K_WRITE_VALUE, 0, 0, "writes"},
     {"gpg", NULL, "--export-secret-keys|--export-secret-subkeys", NULL, K_NONE, 70, C,
      "exports private keys"},
 
@@ -525,7 +536,8 @@ static const struct rule rules[] = {
     {"scp|sftp|rsync", NULL, NULL, NULL, K_REMOTE_COPY, 25, X, "copies files to another host"},
     {"ftp|tftp|lftp|sendmail|mail|mailx|mutt|swaks|msmtp|s-nail", NULL, NULL, NULL, K_SEND, 30, X,
      "sends data to another host"},
-    {"ssh", NULL, "-R", NULL, K_NONE, 45, W, "opens a reverse tunnel that exposes a local port"},
+    {"ssh", NULL, "-R", NULL, K_SSH_TUNNEL, 45, W,
+     "opens a reverse tunnel that exposes a local port"},
     {"ngrok|lt|localtunnel|bore|zrok|pinggy|localxpose", NULL, NULL, NULL, K_NONE, 50, X,
      "exposes a local service to the internet"},
     {"cloudflared", "tunnel", NULL, NULL, K_NONE, 50, X, "exposes a local service to the internet"},
@@ -763,13 +775,61 @@ dynamic_arg(const struct ag_xarg *a)
 	return (a->flags & (AG_SH_W_SUBST | AG_SH_W_EXPAND)) && !(a->flags & AG_X_SYNTH);
 }
 
+const char *
+ag_exec_static_path(const char *s, size_t len, unsigned flags, char *buf, size_t size)
+{
+	if (!(flags & (AG_SH_W_SUBST | AG_SH_W_EXPAND)) || (flags & AG_X_SYNTH))
+		return s;
+	size_t skip = strncmp(s, "${HOME}", 7) == 0 ? 7 : strncmp(s, "$HOME", 5) == 0 ? 5 : 0;
+	if (skip == 0 || (s[skip] != '/' && s[skip] != '\0'))
+		return NULL;
+	if (memchr(s + skip, '$', len - skip) != NULL || memchr(s + skip, '`', len - skip) != NULL)
+		return NULL;
+	if (len - skip + 2 > size)
+		return NULL;
+	buf[0] = '~';
+	memcpy(buf + 1, s + skip, len - skip);
+	buf[len - skip + 1] = '\0';
+	return buf;
+}
+
+/* The arg as a path the scorer can judge: itself, $HOME/… as ~/…, or NULL
+ * when it is decided at run time. */
+static const char *
+static_path(const struct ag_xarg *a, char *buf, size_t size)
+{
+	return ag_exec_static_path(a->s, a->len, a->flags, buf, size);
+}
+
+/* A file outside the workspace read by a command that prints it: data
+ * that should not leave (flow rules). */
+static void
+note_outside_read(struct ag_exec_ctx *x, const char *p, const struct ag_xarg *a)
+{
+	enum ag_target t = ag_exec_target(p, strlen(p), x->vcwd, x->vcwd_known);
+	if ((t == AG_T_SYSTEM || t == AG_T_HOME || t == AG_T_OUTSIDE) && !x->outside_read) {
+		x->outside_read = 1;
+		x->outside_start = a->start;
+		x->outside_end = a->end;
+	}
+}
+
 void
 ag_exec_write_path(struct ag_exec_ctx *x, const char *path, size_t len, int start, int end,
                    const char *verb)
 {
 	struct ag_path_hit hit;
+	static const char *const harmless[] = {"/dev/null",      "/dev/stdout", "/dev/stderr",
+	                                       "/dev/tty",       "/dev/zero",   "/dev/fd/",
+	                                       "/proc/self/fd/", NULL};
 	if (len == 0)
 		return;
+	for (size_t i = 0; harmless[i] != NULL; i++) {
+		size_t n = strlen(harmless[i]);
+		if (len >= n && memcmp(path, harmless[i], n) == 0 &&
+		    (len == n || path[n - 1] == '/'))
+			return;
+	}
 	if (ag_sensitive_path(path, len, AG_ACCESS_WRITE, &hit) && hit.score >= 20) {
 		ag_exec_add(x, hit.score, hit.categories, start, end, "%s %s: %.*s", verb, hit.what,
 		            pct(len), path);
@@ -922,11 +982,13 @@ static void
 check_read(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts, int skip)
 {
 	size_t i;
+	char buf[4096];
 	FOR_POS(x, v, valopts, skip, i)
 	{
 		const struct ag_xarg *a = ag_exec_arg(x, v, i);
-		if (!dynamic_arg(a))
-			ag_exec_read_path(x, a->s, a->len, a->start, a->end, "reads");
+		const char *p = static_path(a, buf, sizeof buf);
+		if (p != NULL && !ag_exec_read_path(x, p, strlen(p), a->start, a->end, "reads"))
+			note_outside_read(x, p, a);
 	}
 }
 
@@ -1302,7 +1364,8 @@ falsey(const char *v)
 
 /* One git configuration key being set to value (NULL when not given). */
 static void
-git_key(struct ag_exec_ctx *x, const char *key, size_t klen, const char *value, int start, int end)
+git_key(struct ag_exec_ctx *x, int ci, const char *key, size_t klen, const char *value, int start,
+        int end)
 {
 	char k[128];
 	if (klen >= sizeof k)
@@ -1327,9 +1390,18 @@ git_key(struct ag_exec_ctx *x, const char *key, size_t klen, const char *value, 
 		ag_exec_add(x, 45, W, start, end, "makes git run a program (%s)", k);
 	else if (strncmp(k, "alias.", 6) == 0 && val[0] == '!')
 		ag_exec_add(x, 40, W, start, end, "adds a git alias that runs a shell command");
-	else if ((strcmp(k, "http.sslverify") == 0 || (strncmp(k, "http.", 5) == 0 && n > 10 &&
-	                                               strcmp(k + n - 10, ".sslverify") == 0)) &&
-	         value != NULL && falsey(value))
+	/* what these run is shell text: judge it too */
+	if (value != NULL && value[0] != '\0' &&
+	    (strcmp(k, "core.fsmonitor") == 0 || strcmp(k, "core.sshcommand") == 0 ||
+	     strcmp(k, "core.pager") == 0 || strcmp(k, "core.editor") == 0 ||
+	     (strncmp(k, "alias.", 6) == 0 && value[0] == '!'))) {
+		const char *sh = value[0] == '!' ? value + 1 : value;
+		struct ag_reparse rp = {ci,    -1, 0, strlen(sh), ag_exec_strdup(x, sh, strlen(sh)),
+		                        start, end};
+		ag_exec_queue(x, &rp);
+	} else if ((strcmp(k, "http.sslverify") == 0 || (strncmp(k, "http.", 5) == 0 && n > 10 &&
+	                                                 strcmp(k + n - 10, ".sslverify") == 0)) &&
+	           value != NULL && falsey(value))
 		ag_exec_add(x, 60, W, start, end, "turns off TLS verification for git");
 	else if (strcmp(k, "credential.helper") == 0)
 		ag_exec_add(x, strcmp(val, "store") == 0 ? 50 : 40, C, start, end,
@@ -1373,7 +1445,7 @@ check_git_config(struct ag_exec_ctx *x, const struct ag_xview *v)
 	const struct ag_xarg *k = ag_exec_arg(x, v, ki);
 	int s, e;
 	ag_exec_span(x, v, ki, vi ? vi + 1 : ki + 1, &s, &e);
-	git_key(x, k->s, k->len, vi ? ag_exec_arg(x, v, vi)->s : NULL, s, e);
+	git_key(x, v->cmd, k->s, k->len, vi ? ag_exec_arg(x, v, vi)->s : NULL, s, e);
 }
 
 static void
@@ -1394,8 +1466,8 @@ check_git_c(struct ag_exec_ctx *x, const struct ag_xview *v)
 		if (val == NULL)
 			continue;
 		const char *eq = memchr(val->s, '=', val->len);
-		git_key(x, val->s, eq ? (size_t)(eq - val->s) : val->len, eq ? eq + 1 : "true",
-		        a->start, val->end);
+		git_key(x, v->cmd, val->s, eq ? (size_t)(eq - val->s) : val->len,
+		        eq ? eq + 1 : "true", a->start, val->end);
 		i++;
 	}
 }
@@ -1455,6 +1527,17 @@ url_host(const char *s, size_t len, char *buf, size_t size)
 	return n > 0 && memchr(buf, '.', n) != NULL;
 }
 
+/* A file from outside the workspace (/etc/passwd, ~/notes) leaving the
+ * machine is worth stopping even when it is not a known secret. */
+static void
+upload_outside(struct ag_exec_ctx *x, const char *f, size_t flen, int start, int end)
+{
+	enum ag_target t = ag_exec_target(f, flen, x->vcwd, x->vcwd_known);
+	if (t == AG_T_SYSTEM || t == AG_T_HOME || t == AG_T_ROOT || t == AG_T_OUTSIDE)
+		ag_exec_add(x, 55, X, start, end, "uploads a file from %s: %.*s",
+		            ag_exec_target_name(t), pct(flen), f);
+}
+
 static void
 upload_file(struct ag_exec_ctx *x, const struct ag_xarg *val)
 {
@@ -1474,6 +1557,8 @@ upload_file(struct ag_exec_ctx *x, const struct ag_xarg *val)
 	if (ag_exec_read_path(x, f, flen, val->start, val->end, "uploads"))
 		ag_exec_add(x, 90, X | C, val->start, val->end, "uploads a secret file: %.*s",
 		            pct(flen), f);
+	else
+		upload_outside(x, f, flen, val->start, val->end);
 }
 
 /* Any argument built from a substitution that reads a secret. */
@@ -1525,6 +1610,9 @@ check_curl(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts,
 						ag_exec_add(x, 90, X | C, val->start, val->end,
 						            "uploads a secret file: %.*s",
 						            pct(val->len), val->s);
+					else
+						upload_outside(x, val->s, val->len, val->start,
+						               val->end);
 				} else if (!wget)
 					upload_file(x, val);
 			}
@@ -1814,7 +1902,7 @@ check_systemctl(struct ag_exec_ctx *x, const struct ag_xview *v, const char *val
 			ag_exec_add(x, strcmp(verb->s, "mask") == 0 ? 35 : 25, D, u->start, u->end,
 			            "stops a service: %.*s", pct(u->len), u->s);
 		else if (enable)
-			ag_exec_add(x, 45, W, u->start, u->end,
+			ag_exec_add(x, 55, W, u->start, u->end,
 			            "makes a service start at boot: %.*s", pct(u->len), u->s);
 	}
 }
@@ -1872,6 +1960,21 @@ check_docker_run(struct ag_exec_ctx *x, const struct ag_xview *v)
 					sl = (size_t)(colon - src);
 			}
 			enum ag_target t = ag_exec_target(src, sl, x->vcwd, x->vcwd_known);
+			struct ag_path_hit hit;
+			char hb[4096];
+			const char *hp =
+			    sl < sizeof hb ? ag_exec_static_path(src, sl, val->flags, hb, sizeof hb)
+			                   : NULL;
+			if (hp != NULL &&
+			    ag_sensitive_path(hp, hp == hb ? strlen(hb) : sl, AG_ACCESS_READ,
+			                      &hit) &&
+			    hit.score >= 50) {
+				ag_exec_add(x, 70, C, val->start, val->end,
+				            "mounts %s into a container: %.*s", hit.what, (int)sl,
+				            src);
+				ag_exec_note_secret(x, val->start, val->end, hit.what);
+				continue;
+			}
 			if (sl >= 11 && memmem(src, sl, "docker.sock", 11) != NULL)
 				ag_exec_add(
 				    x, 70, W, val->start, val->end,
@@ -2187,6 +2290,17 @@ check_iptables(struct ag_exec_ctx *x, const struct ag_xview *v)
 		ag_exec_add(x, 65, W, ag_exec_arg(x, v, o)->start, ag_exec_arg(x, v, o)->end,
 		            "flushes firewall rules");
 		return;
+	}
+	o = ag_exec_opt(x, v, "-I|-A|--insert|--append");
+	if (o != 0 && !ag_exec_opt(x, v,
+	                           "-s|--source|-p|--protocol|--dport|--sport|-i|--in-interface|-m|"
+	                           "--match|-d|--destination")) {
+		for (size_t i = o + 1; i + 1 < v->n; i++)
+			if (strcmp(ag_exec_arg(x, v, i)->s, "-j") == 0 &&
+			    strcmp(ag_exec_arg(x, v, i + 1)->s, "ACCEPT") == 0)
+				ag_exec_add(x, 55, W, ag_exec_arg(x, v, o)->start,
+				            ag_exec_arg(x, v, i + 1)->end,
+				            "accepts all traffic on a chain");
 	}
 	o = ag_exec_opt(x, v, "-P|--policy");
 	if (o != 0) {
@@ -2623,8 +2737,87 @@ run_check(struct ag_exec_ctx *x, const struct ag_xview *v, const struct rule *r,
 	case K_ECHO_SECRET: check_echo_secret(x, v, r); break;
 	case K_CRONTAB: check_crontab(x, v, vo); break;
 	case K_GREP_SECRETS: check_grep_secrets(x, v, r, vo); break;
+	case K_READ_VALUE: {
+		const struct ag_xarg *val = opt_value(x, v, m->at, &tmp);
+		char buf[4096];
+		const char *p = val ? static_path(val, buf, sizeof buf) : NULL;
+		if (p != NULL)
+			ag_exec_read_path(x, p, strlen(p), val->start, val->end, "reads");
+		break;
+	}
+	case K_DEVICE: {
+		/* mkfs.ext4 /dev/sdb1 formats a disk; mkfs.ext4 disk.img a file */
+		size_t i, dev = 0, file = 0;
+		FOR_POS(x, v, vo, 0, i)
+		{
+			const struct ag_xarg *d = ag_exec_arg(x, v, i);
+			if (strncmp(d->s, "/dev/", 5) == 0 || dynamic_arg(d)) {
+				dev = i;
+				break;
+			}
+			if (file == 0 && (strchr(d->s, '.') != NULL || strchr(d->s, '/') != NULL))
+				file = i;
+		}
+		if (dev != 0)
+			rule_reason(x, v, r, dev, r->score);
+		else if (file != 0)
+			ag_exec_add(x, 20, D, ag_exec_arg(x, v, file)->start,
+			            ag_exec_arg(x, v, file)->end, "formats an image file: %.*s",
+			            pct(ag_exec_arg(x, v, file)->len), ag_exec_arg(x, v, file)->s);
+		break;
+	}
+	case K_SSH_TUNNEL: {
+		size_t h = ag_exec_pos(x, v, valopts_for("ssh"), 0);
+		const struct ag_xarg *host = h ? ag_exec_arg(x, v, h) : NULL;
+		const char *at = host ? strchr(host->s, '@') : NULL;
+		const char *name = at ? at + 1 : host ? host->s : "";
+		const char *what = host ? ag_sensitive_host(name, strlen(name)) : NULL;
+		if (what != NULL)
+			ag_exec_add(x, 65, X | W, host->start, host->end,
+			            "exposes a local port to the internet through a %s: %s", what,
+			            name);
+		else
+			rule_reason(x, v, r, m->at, r->score);
+		break;
+	}
 	case K_COUNT: break;
 	}
+}
+
+/* A rule's "any" list: alternatives separated by |, each one option or
+ * several joined by + that must all be present (--delete+--force). Returns
+ * the index of the first option of the first alternative present. */
+static size_t
+any_opt(struct ag_exec_ctx *x, const struct ag_xview *v, const char *spec)
+{
+	if (strchr(spec, '+') == NULL)
+		return ag_exec_opt(x, v, spec);
+	char alt[128];
+	for (const char *p = spec; *p;) {
+		size_t n = strcspn(p, "|");
+		if (n < sizeof alt) {
+			memcpy(alt, p, n);
+			alt[n] = '\0';
+			size_t first = 0;
+			int all = 1;
+			for (char *save = NULL, *part = strtok_r(alt, "+", &save); part != NULL;
+			     part = strtok_r(NULL, "+", &save)) {
+				size_t o = ag_exec_opt(x, v, part);
+				if (o == 0) {
+					all = 0;
+					break;
+				}
+				if (first == 0)
+					first = o;
+			}
+			if (all && first != 0)
+				return first;
+		}
+		p += n;
+		if (*p == '|')
+			p++;
+	}
+	return 0;
 }
 
 void
@@ -2652,7 +2845,7 @@ ag_exec_rules(struct ag_exec_ctx *x, const struct ag_xview *v)
 		if (r->unless != NULL && ag_exec_opt(x, v, r->unless))
 			continue;
 		if (r->any != NULL) {
-			size_t o = ag_exec_opt(x, v, r->any);
+			size_t o = any_opt(x, v, r->any);
 			if (o == 0)
 				continue;
 			at = o;

@@ -628,15 +628,18 @@ score_redirs(struct ag_exec_ctx *x, int ci)
 			ag_exec_note_send(x, r->start, r->end);
 			continue;
 		}
-		if (w->flags & (AG_SH_W_SUBST | AG_SH_W_EXPAND))
+		char buf[4096];
+		t = ag_exec_static_path(t, w->len, w->flags, buf, sizeof buf);
+		if (t == NULL)
 			continue;
+		size_t tl = strlen(t);
 		if (ag_sh_redir_writes(r->op))
-			ag_exec_write_path(x, t, w->len, r->start, r->end,
+			ag_exec_write_path(x, t, tl, r->start, r->end,
 			                   r->op == AG_SH_R_APPEND || r->op == AG_SH_R_APPENDERR
 			                       ? "appends to"
 			                       : "overwrites");
 		else if (r->op == AG_SH_R_IN)
-			ag_exec_read_path(x, t, w->len, r->start, r->end, "reads");
+			ag_exec_read_path(x, t, tl, r->start, r->end, "reads");
 	}
 }
 
@@ -959,6 +962,12 @@ static void
 script_arg(struct ag_exec_ctx *x, const struct ag_xview *v, size_t i, const char *who)
 {
 	const struct ag_xarg *a = ag_exec_arg(x, v, i);
+	if (ag_exec_downloaded(x, a->s, a->len)) {
+		ag_exec_add(x, 80, WEAKENING, a->start, a->end,
+		            "runs a script this command downloaded: %.*s",
+		            (int)(a->len > 60 ? 60 : a->len), a->s);
+		return;
+	}
 	if (!(a->flags & AG_SH_W_SUBST))
 		return;
 	unsigned k = ag_exec_subst_kinds(x, v->cmd, a->word);
@@ -975,10 +984,14 @@ script_arg(struct ag_exec_ctx *x, const struct ag_xview *v, size_t i, const char
 static enum strip
 wrap_shell(struct ag_exec_ctx *x, struct ag_xview *v, const struct wrapper *w)
 {
-	int has_c = 0;
+	int has_c = 0, has_s = 0;
 	size_t i = 1;
 	while (i < v->n) {
 		const struct ag_xarg *a = ag_exec_arg(x, v, i);
+		if (a->len == 1 && a->s[0] == '-') {
+			has_s = 1; /* sh - : the script is stdin */
+			break;
+		}
 		if (a->len < 2 || (a->s[0] != '-' && a->s[0] != '+'))
 			break;
 		if (strcmp(a->s, "--") == 0) {
@@ -991,6 +1004,8 @@ wrap_shell(struct ag_exec_ctx *x, struct ag_xview *v, const struct wrapper *w)
 		}
 		if (a->s[0] == '-' && a->s[1] != '-' && strchr(a->s, 'c') != NULL)
 			has_c = 1;
+		if (a->s[0] == '-' && a->s[1] != '-' && strchr(a->s, 's') != NULL)
+			has_s = 1;
 		i++;
 	}
 	if (i > v->n)
@@ -1013,7 +1028,7 @@ wrap_shell(struct ag_exec_ctx *x, struct ag_xview *v, const struct wrapper *w)
 		queue_args(x, v, i, i + 1);
 		return S_DONE;
 	}
-	if (i < v->n) {
+	if (i < v->n && !has_s) {
 		script_arg(x, v, i, who);
 		return S_DONE;
 	}
@@ -1528,11 +1543,65 @@ interpreter(struct ag_exec_ctx *x, struct ag_xview *v)
 
 /* ---- a command whose name is computed -------------------------------------------------------- */
 
+/* $(echo rm) -rf /: the name is what the echo prints. Queues the echo's
+ * words and the rest of the command as shell text; returns 1 when it did. */
+static int
+echo_command(struct ag_exec_ctx *x, const struct ag_xview *v)
+{
+	const struct ag_sh *sh = &x->sh;
+	const struct ag_xarg *a = ag_exec_arg(x, v, 0);
+	const struct ag_sh_cmd *echo = NULL;
+	for (size_t j = 0; j < sh->ncmds; j++) {
+		const struct ag_sh_cmd *c = &sh->cmds[j];
+		if (c->parent != v->cmd || c->parent_word != a->word || c->nwords == 0)
+			continue;
+		if (echo != NULL)
+			return 0; /* more than one command: not a plain echo */
+		echo = c;
+	}
+	if (echo == NULL)
+		return 0;
+	char name[64];
+	const char *t0 = ag_sh_wtext(sh, echo->word0);
+	ag_exec_name(t0, strlen(t0), name, sizeof name);
+	if (!name_in(name, "echo|printf"))
+		return 0;
+	char buf[4096];
+	size_t n = 0;
+	for (int k = 1; k < echo->nwords; k++) {
+		const char *t = ag_sh_wtext(sh, echo->word0 + k);
+		if (k == 1 && t[0] == '-' && strcmp(name, "echo") == 0)
+			continue;
+		size_t len = strlen(t);
+		if (n + len + 2 >= sizeof buf)
+			break;
+		if (n > 0)
+			buf[n++] = ' ';
+		memcpy(buf + n, t, len);
+		n += len;
+	}
+	for (size_t i = 1; i < v->n; i++) {
+		const struct ag_xarg *b = ag_exec_arg(x, v, i);
+		if (n + b->len + 2 >= sizeof buf)
+			break;
+		buf[n++] = ' ';
+		memcpy(buf + n, b->s, b->len);
+		n += b->len;
+	}
+	int s, e;
+	ag_exec_span(x, v, 0, v->n, &s, &e);
+	struct ag_reparse r = {v->cmd, -1, 0, n, ag_exec_strdup(x, buf, n), s, e};
+	ag_exec_queue(x, &r);
+	return 1;
+}
+
 static void
 dynamic_command(struct ag_exec_ctx *x, struct ag_xview *v)
 {
 	const struct ag_xarg *a = ag_exec_arg(x, v, 0);
 	unsigned k = ag_exec_subst_kinds(x, v->cmd, a->word);
+	if ((k & AG_CK_ECHO) && !(k & (AG_CK_DOWNLOAD | AG_CK_DECODE)) && echo_command(x, v))
+		return;
 	if (k & AG_CK_DOWNLOAD)
 		ag_exec_add(x, 90, WEAKENING, a->start, a->end,
 		            "runs a command downloaded at run time: %.*s",
@@ -1602,6 +1671,10 @@ ag_exec_view(struct ag_exec_ctx *x, struct ag_xview *v, int level)
 		ag_exec_name(a0->s, a0->len, v->name, sizeof v->name);
 		if (inert(x, v))
 			return;
+		if (strchr(a0->s, '/') != NULL && ag_exec_downloaded(x, a0->s, a0->len))
+			ag_exec_add(x, 80, WEAKENING, a0->start, a0->end,
+			            "runs a program this command downloaded: %.*s",
+			            (int)(a0->len > 60 ? 60 : a0->len), a0->s);
 		const struct wrapper *w = find_wrapper(v->name);
 		if (w == NULL) {
 			if (interpreter(x, v))
@@ -1761,6 +1834,9 @@ flow_rules(struct ag_exec_ctx *x)
 		ag_exec_add(x, 90, EXFIL | CREDENTIAL, x->net_start, x->net_end,
 		            "sends data over the network after reading %s",
 		            x->secret_what ? x->secret_what : "a secret");
+	if (x->outside_read && x->net_send && !x->secret_read)
+		ag_exec_add(x, 60, EXFIL, x->net_start, x->net_end,
+		            "sends a file from outside the workspace over the network");
 	if (x->env_dump && x->net_send)
 		ag_exec_add(x, 85, EXFIL | CREDENTIAL, x->net_start, x->net_end,
 		            "sends the environment (API keys, tokens) over the network");
@@ -1807,6 +1883,7 @@ ctx_get(const struct ag_request *req, struct ag_risk *out)
 	x->nadded = 0;
 	x->flow_budget = 256;
 	x->ndownloads = 0;
+	x->outside_read = 0;
 	/* Keep one chunk, emptied. */
 	if (x->chunks) {
 		while (x->chunks->next) {
