@@ -10,6 +10,10 @@
 	X(exec, "ask, then run a command only if it is approved")                                 \
 	X(decide, "decide a pending request: approve, approve_session, deny, abort")              \
 	X(log, "past decisions from the journal, then (-f) live events")                          \
+	X(replay, "judge recorded requests again: flip report, or --feed them onto the bus")      \
+	X(export, "write journaled sessions as NDJSON (request, review, decision lines)")          \
+	X(import, "read an agate export into the journal, all or nothing")                        \
+	X(gc, "delete settled requests older than --older-than AGE and compact the journal")     \
 	X(status, "the hub's pid, uptime, clients and pending requests")                          \
 	X(config, "print the default configuration, or check a config file")                          \
 	X(hook, "answer a Claude Code or Codex hook from the bus (see agate init)")               \

@@ -9,5 +9,7 @@ agate_SOURCES = \
 	cmd/console.c cmd/demo.c cmd/tmux.c \
 	cmd/score.c cmd/rules.c
 agate_SOURCES += cmd/review.c
+# Journal tools (issue 6): replay, export/import, gc, telemetry.
+agate_SOURCES += cmd/audit.c cmd/audit.h cmd/replay.c cmd/export.c cmd/gc.c
 agate_LDADD = tui/libagate_tui.a ipc/libagate_ipc.a reviewer/libagate_reviewer.a \
 	core/libagate_core.a $(AGATE_LIBS)

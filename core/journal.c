@@ -1174,7 +1174,8 @@ ag_journal_query(struct ag_journal *j, const struct ag_journal_query *q, ag_jour
 	sql_add(sql, sizeof sql,
 	        "SELECT r.id, r.session, r.agent, r.kind, r.cwd, r.justification, r.summary,"
 	        " r.action_json, r.risk_json, r.rule, r.state, r.score, r.created_ms,"
-	        " d.decision, d.decided_by, d.reason, d.decided_ms, r.seq"
+	        " d.decision, d.decided_by, d.reason, d.decided_ms, r.seq,"
+	        " r.timeout_ms, r.deadline_ms, coalesce(r.abandoned_ms, 0)"
 	        " FROM requests r LEFT JOIN decisions d ON d.request_id = r.id WHERE 1");
 	if (q->session != NULL)
 		sql_add(sql, sizeof sql, " AND r.session = :session");
@@ -1249,6 +1250,10 @@ ag_journal_query(struct ag_journal *j, const struct ag_journal_query *q, ag_jour
 		    .by = col_text(st, 14),
 		    .reason = col_text(st, 15),
 		    .decided_ms = sqlite3_column_int64(st, 16),
+		    .seq = sqlite3_column_int64(st, 17),
+		    .timeout_ms = sqlite3_column_int64(st, 18),
+		    .deadline_ms = sqlite3_column_int64(st, 19),
+		    .abandoned_ms = sqlite3_column_int64(st, 20),
 		};
 		if (cb(ctx, &row) != 0) {
 			sqlite3_finalize(st);
@@ -1323,4 +1328,313 @@ ag_journal_check(struct ag_journal *j, struct ag_error *err)
 	if (check_one(j, "PRAGMA integrity_check(20)", 0, err) != 0)
 		return -1;
 	return check_one(j, "PRAGMA foreign_key_check", 1, err);
+}
+
+/* ---- audit tools: export, import, replay, retention ---------------------- */
+
+int
+ag_journal_row_request(const struct ag_journal_row *row, const struct ag_limits *limits,
+                       struct ag_request **out, struct ag_error *err)
+{
+	*out = NULL;
+	const char *id = row->id != NULL ? row->id : "";
+	cJSON *action = row->action_json != NULL ? cJSON_Parse(row->action_json) : NULL;
+	if (action == NULL)
+		return ag_fail(err, "journal: stored request %s: its action is not valid JSON", id);
+	cJSON *frame = cJSON_CreateObject();
+	cJSON_AddNumberToObject(frame, "v", 1);
+	cJSON_AddStringToObject(frame, "type", "request");
+	cJSON_AddStringToObject(frame, "id", id);
+	add_nonempty(frame, "session", row->session);
+	add_nonempty(frame, "agent", row->agent);
+	add_nonempty(frame, "cwd", row->cwd);
+	add_nonempty(frame, "justification", row->justification);
+	if (row->timeout_ms > 0)
+		cJSON_AddNumberToObject(frame, "timeout_ms", (double)row->timeout_ms);
+	cJSON_AddItemToObject(frame, "action", action);
+	int rc = ag_request_from_json(frame, limits, out, err);
+	cJSON_Delete(frame);
+	if (rc != 0)
+		return ag_fail_prefix(err, "journal: stored request %s", id);
+	return 0;
+}
+
+int
+ag_journal_reviews(struct ag_journal *j, const char *request_id, ag_journal_review_cb cb, void *ctx,
+                   struct ag_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(j->db,
+	                       "SELECT request_id, model, verdict_json, error, latency_ms,"
+	                       " tokens_in, tokens_out, at_ms FROM reviews WHERE request_id = ?1"
+	                       " ORDER BY seq",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(j, err, "reading the reviews of %s", request_id);
+	bind_text(st, 1, request_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ag_review_record r = {
+		    .request_id = col_text(st, 0),
+		    .model = col_text(st, 1),
+		    .verdict_json = col_text(st, 2),
+		    .error = col_text(st, 3),
+		    .latency_ms = sqlite3_column_int64(st, 4),
+		    .tokens_in = sqlite3_column_int64(st, 5),
+		    .tokens_out = sqlite3_column_int64(st, 6),
+		    .at_ms = sqlite3_column_int64(st, 7),
+		};
+		if (cb(ctx, &r) != 0) {
+			sqlite3_finalize(st);
+			return 0;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(j, err, "reading the reviews of %s", request_id);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+ag_journal_grants(struct ag_journal *j, const char *session, ag_journal_grant_cb cb, void *ctx,
+                  struct ag_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(j->db,
+	                       "SELECT session, action_key, granted_ms FROM grants"
+	                       " WHERE ?1 IS NULL OR session = ?1 ORDER BY granted_ms, session",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(j, err, "reading session grants");
+	bind_text(st, 1, session);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cb(ctx, col_text(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2)) != 0) {
+			sqlite3_finalize(st);
+			return 0;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(j, err, "reading session grants");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* The trigger that makes decisions final; gc lifts it inside its own
+ * transaction only. Its SQL is read from the file, not repeated here, so a
+ * later schema that changes it is restored exactly as it was. */
+#define GC_TRIGGER "decisions_final_delete"
+
+/* The stored SQL of the trigger; caller frees. */
+static int
+gc_trigger_sql(struct ag_journal *j, char **out, struct ag_error *err)
+{
+	sqlite3_stmt *st;
+	*out = NULL;
+	if (sqlite3_prepare_v2(j->db,
+	                       "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(j, err, "gc: reading the schema");
+	bind_text(st, 1, GC_TRIGGER);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && col_text(st, 0) != NULL)
+		*out = xstrdup(col_text(st, 0));
+	else if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		db_fail(j, err, "gc: reading the schema");
+	sqlite3_finalize(st);
+	if (*out == NULL && (rc == SQLITE_ROW || rc == SQLITE_DONE))
+		return ag_fail(err,
+		               "journal %s: gc: the trigger %s is missing; the journal was "
+		               "altered outside agate (refusing to delete anything)",
+		               j->path, GC_TRIGGER);
+	return *out == NULL ? -1 : 0;
+}
+
+/* Runs sql with one integer parameter ?1 (and ?2 when two_params); adds
+ * the rows it changed to *count (may be NULL). */
+static int
+gc_exec(struct ag_journal *j, const char *sql, int64_t p1, int64_t p2, int64_t *count,
+        struct ag_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(j, err, "gc: preparing \"%.48s...\"", sql);
+	if (sqlite3_bind_parameter_count(st) >= 1)
+		sqlite3_bind_int64(st, 1, p1);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, p2);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		db_fail(j, err, "gc: \"%.48s...\"", sql);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	if (count != NULL)
+		*count += sqlite3_changes(j->db);
+	return 0;
+}
+
+/* One batch, one transaction. Sets *more when the batch was full. */
+static int
+gc_batch(struct ag_journal *j, const char *trigger_sql, int64_t cutoff_ms, int batch,
+         struct ag_journal_gc_stats *st, int *more, struct ag_error *err)
+{
+	int64_t picked = 0;
+	*more = 0;
+	if (exec_sql(j->db, "BEGIN IMMEDIATE", err) != 0)
+		return ag_fail_prefix(err, "journal %s: gc: starting a batch", j->path);
+	/* The temp table lives in this connection only; its name cannot clash. */
+	if (exec_sql(j->db,
+	             "CREATE TEMP TABLE IF NOT EXISTS ag_gc(id TEXT PRIMARY KEY, session TEXT);"
+	             "DELETE FROM temp.ag_gc;",
+	             err) != 0 ||
+	    gc_exec(j,
+	            "INSERT INTO temp.ag_gc(id, session) SELECT id, session FROM requests"
+	            " WHERE created_ms < ?1 AND state <> 'pending' ORDER BY created_ms LIMIT ?2",
+	            cutoff_ms, batch, &picked, err) != 0)
+		goto fail;
+	if (picked > 0) {
+		if (exec_sql(j->db, "DROP TRIGGER " GC_TRIGGER, err) != 0 ||
+		    gc_exec(j,
+		            "DELETE FROM reviews WHERE request_id IN (SELECT id FROM temp.ag_gc)",
+		            0, 0, &st->reviews, err) != 0 ||
+		    gc_exec(j, "DELETE FROM risk WHERE request_id IN (SELECT id FROM temp.ag_gc)",
+		            0, 0, &st->reasons, err) != 0 ||
+		    gc_exec(j,
+		            "DELETE FROM decisions WHERE request_id IN (SELECT id FROM temp.ag_gc)",
+		            0, 0, &st->decisions, err) != 0 ||
+		    gc_exec(j, "DELETE FROM requests WHERE id IN (SELECT id FROM temp.ag_gc)", 0, 0,
+		            &st->requests, err) != 0 ||
+		    exec_sql(j->db, trigger_sql, err) != 0)
+			goto fail;
+		/* Keep each touched session's counters true to what is left. */
+		if (gc_exec(j,
+		            "UPDATE sessions SET"
+		            " requests = (SELECT count(*) FROM requests r WHERE r.session = "
+		            "sessions.id),"
+		            " first_ms = coalesce((SELECT min(created_ms) FROM requests r"
+		            "  WHERE r.session = sessions.id), first_ms)"
+		            " WHERE id IN (SELECT DISTINCT session FROM temp.ag_gc)",
+		            0, 0, NULL, err) != 0)
+			goto fail;
+	}
+	if (gc_exec(j,
+	            "DELETE FROM grants WHERE session IN (SELECT id FROM sessions"
+	            " WHERE requests = 0 AND last_ms < ?1)",
+	            cutoff_ms, 0, &st->grants, err) != 0 ||
+	    gc_exec(j, "DELETE FROM sessions WHERE requests = 0 AND last_ms < ?1", cutoff_ms, 0,
+	            &st->sessions, err) != 0)
+		goto fail;
+	if (exec_sql(j->db, "COMMIT", err) != 0)
+		goto fail;
+	*more = picked == batch;
+	return 0;
+fail:
+	ag_fail_prefix(err, "journal %s: gc (batch rolled back)", j->path);
+	exec_sql(j->db, "ROLLBACK", NULL);
+	return -1;
+}
+
+int
+ag_journal_gc(struct ag_journal *j, int64_t cutoff_ms, int batch, struct ag_journal_gc_stats *stats,
+              struct ag_error *err)
+{
+	struct ag_journal_gc_stats local;
+	if (stats == NULL)
+		stats = &local;
+	memset(stats, 0, sizeof *stats);
+	if (j->readonly)
+		return ag_fail(err, "journal %s: gc needs a writable handle", j->path);
+	if (j->depth > 0)
+		return ag_fail(err, "journal %s: gc cannot run inside a batch", j->path);
+	if (batch <= 0)
+		batch = 2000;
+	char *trigger_sql = NULL;
+	if (gc_trigger_sql(j, &trigger_sql, err) != 0)
+		return -1;
+	int more = 1, rc = 0;
+	while (more && rc == 0)
+		rc = gc_batch(j, trigger_sql, cutoff_ms, batch, stats, &more, err);
+	free(trigger_sql);
+	exec_sql(j->db, "DROP TABLE IF EXISTS temp.ag_gc", NULL);
+	if (rc != 0)
+		return -1;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(j->db,
+	                       "SELECT count(*) FROM requests WHERE created_ms < ?1"
+	                       " AND state = 'pending'",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(j, err, "gc: counting pending requests");
+	sqlite3_bind_int64(st, 1, cutoff_ms);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		stats->kept_pending = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+ag_journal_pages(struct ag_journal *j, int64_t *pages, int64_t *free_pages, int64_t *page_size,
+                 struct ag_error *err)
+{
+	if ((pages && query_int(j->db, "PRAGMA page_count", NULL, pages, err) != 0) ||
+	    (free_pages && query_int(j->db, "PRAGMA freelist_count", NULL, free_pages, err) != 0) ||
+	    (page_size && query_int(j->db, "PRAGMA page_size", NULL, page_size, err) != 0))
+		return ag_fail_prefix(err, "journal %s", j->path);
+	return 0;
+}
+
+/* PRAGMA incremental_vacuum(N) frees up to N pages per write transaction:
+ * about 4 MiB at a time, so a waiting hub waits milliseconds. */
+#define VACUUM_STEP_PAGES 1024
+
+int
+ag_journal_compact(struct ag_journal *j, int full, int64_t *freed_pages, const char **mode,
+                   struct ag_error *err)
+{
+	int64_t auto_vacuum, before, after;
+	const char *m = "none";
+	if (j->readonly || j->depth > 0)
+		return ag_fail(
+		    err, "journal %s: compacting needs a writable handle outside a batch", j->path);
+	if (query_int(j->db, "PRAGMA auto_vacuum", NULL, &auto_vacuum, err) != 0 ||
+	    query_int(j->db, "PRAGMA freelist_count", NULL, &before, err) != 0)
+		return ag_fail_prefix(err, "journal %s", j->path);
+	if (full) {
+		/* Setting auto_vacuum takes effect at this VACUUM. */
+		if (exec_sql(j->db, "PRAGMA auto_vacuum = INCREMENTAL; VACUUM", err) != 0)
+			return ag_fail_prefix(err, "journal %s: VACUUM", j->path);
+		m = "full";
+	} else if (auto_vacuum == 2) {
+		int64_t left = before;
+		while (left > 0) {
+			char sql[64];
+			snprintf(sql, sizeof sql, "PRAGMA incremental_vacuum(%d)",
+			         VACUUM_STEP_PAGES);
+			/* The pragma returns a row per page; exec steps through them. */
+			if (exec_sql(j->db, sql, err) != 0)
+				return ag_fail_prefix(err, "journal %s: incremental vacuum",
+				                      j->path);
+			int64_t now;
+			if (query_int(j->db, "PRAGMA freelist_count", NULL, &now, err) != 0)
+				return ag_fail_prefix(err, "journal %s", j->path);
+			if (now >= left)
+				break;
+			left = now;
+		}
+		m = "incremental";
+	}
+	/* Give the log file back too (it may hold a copy of every page). */
+	exec_sql(j->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
+	if (query_int(j->db, "PRAGMA freelist_count", NULL, &after, err) != 0)
+		return ag_fail_prefix(err, "journal %s", j->path);
+	if (freed_pages != NULL)
+		*freed_pages = strcmp(m, "none") == 0 ? 0 : before - after;
+	if (mode != NULL)
+		*mode = m;
+	return 0;
 }

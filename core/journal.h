@@ -111,6 +111,11 @@ struct ag_journal_row {
 	/* NULL/0 when undecided: */
 	const char *decision, *by, *reason;
 	int64_t decided_ms;
+	/* Added for export and replay (appended: existing users are unaffected). */
+	int64_t seq;        /* arrival order in this journal */
+	int64_t timeout_ms; /* as the publisher asked; 0: the hub's default */
+	int64_t deadline_ms;
+	int64_t abandoned_ms; /* 0 unless state is "abandoned" */
 };
 /* Rows in request order (oldest first). Pointers are valid during the call. */
 typedef int (*ag_journal_row_cb)(void *ctx, const struct ag_journal_row *row);
@@ -119,5 +124,58 @@ int ag_journal_query(struct ag_journal *j, const struct ag_journal_query *q, ag_
 
 /* PRAGMA integrity_check; 0 when "ok". */
 int ag_journal_check(struct ag_journal *j, struct ag_error *err);
+
+/* --- audit tools: export, import, replay, retention (cmd/export.c,
+ * cmd/replay.c, cmd/gc.c) --- */
+
+/* The request a row holds, rebuilt as the publisher sent it and validated
+ * again (limits NULL: the defaults). Caller frees with ag_request_free. */
+int ag_journal_row_request(const struct ag_journal_row *row, const struct ag_limits *limits,
+                           struct ag_request **out, struct ag_error *err);
+
+/* The reviews of one request, oldest first. Pointers are valid during the
+ * call; verdict_json or error may be NULL (not both). Non-zero from cb stops. */
+typedef int (*ag_journal_review_cb)(void *ctx, const struct ag_review_record *r);
+int ag_journal_reviews(struct ag_journal *j, const char *request_id, ag_journal_review_cb cb,
+                       void *ctx, struct ag_error *err);
+
+/* Session grants, oldest first; session NULL: every session. */
+typedef int (*ag_journal_grant_cb)(void *ctx, const char *session, const char *action_key,
+                                   int64_t granted_ms);
+int ag_journal_grants(struct ag_journal *j, const char *session, ag_journal_grant_cb cb, void *ctx,
+                      struct ag_error *err);
+
+/* Retention. Deletes every settled request (decided or abandoned) created
+ * before cutoff_ms, with its risk reasons, decision and reviews; then the
+ * sessions left without requests and untouched since the cutoff, with their
+ * grants. Pending requests are never deleted, however old.
+ *
+ * Decisions are final in the schema (a trigger refuses DELETE). gc is the
+ * one sanctioned exception: each batch of at most `batch` requests (0:
+ * 2000) is one write transaction that drops that trigger, deletes, and
+ * recreates it from its own stored SQL before committing, so no other
+ * connection ever sees the journal without it, and a crash mid-batch
+ * rolls the whole batch back. Short batches keep the hub's writes waiting
+ * milliseconds, not seconds. Not inside a batch of ag_journal_begin. */
+struct ag_journal_gc_stats {
+	int64_t requests, decisions, reviews, reasons, sessions, grants;
+	int64_t kept_pending; /* pending requests older than the cutoff, kept */
+};
+int ag_journal_gc(struct ag_journal *j, int64_t cutoff_ms, int batch,
+                  struct ag_journal_gc_stats *stats, struct ag_error *err);
+
+/* Gives free pages back to the file system. With incremental auto-vacuum
+ * (which the first full compaction turns on) in short steps; otherwise
+ * only when full is set, by a VACUUM that rewrites the file (and turns
+ * incremental auto-vacuum on for next time) while holding the write lock
+ * for its whole duration: the hub's writes wait, so do it while no hub
+ * runs. *freed_pages (may be NULL) gets the pages released; *mode gets
+ * "incremental", "full" or "none" (nothing could be done without full). */
+int ag_journal_compact(struct ag_journal *j, int full, int64_t *freed_pages, const char **mode,
+                       struct ag_error *err);
+
+/* Page counts, for reports: the file's pages and the free ones in it. */
+int ag_journal_pages(struct ag_journal *j, int64_t *pages, int64_t *free_pages, int64_t *page_size,
+                     struct ag_error *err);
 
 #endif
