@@ -22,9 +22,9 @@ endif
 
 # Fixture round trips and fail-closed checks through the real binary and bus.
 TESTS += tests/integration/hooks_roundtrip.sh tests/integration/hooks_failclosed.sh \
-	tests/integration/hooks_init.sh
+	tests/integration/hooks_init.sh tests/integration/hooks_rules.sh
 EXTRA_DIST += tests/integration/hooks_lib.sh tests/integration/hooks_roundtrip.sh \
-	tests/integration/hooks_failclosed.sh tests/integration/hooks_init.sh
+	tests/integration/hooks_failclosed.sh tests/integration/hooks_init.sh tests/integration/hooks_rules.sh
 
 # The real clients against a scripted model on 127.0.0.1 (needs node, npm
 # and the npm registry; skips plainly, exit status 0 with a SKIP line,
