@@ -1,11 +1,14 @@
 /* agate log: past requests and decisions from the journal, then (with -f)
  * live events from the bus. Everything an agent wrote is sanitized before
  * it is printed; --json prints NDJSON for scripts. */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd/commands.h"
@@ -19,20 +22,21 @@
 static void
 log_usage(FILE *out)
 {
-	fprintf(out,
-	        "usage: agate log [-f] [--json] [FILTERS] [--journal FILE] [--bus DIR]\n\n"
-	        "Show decided requests from the journal, oldest first; with -f, keep\n"
-	        "following new requests and decisions live.\n\n"
-	        "  -f, --follow         then print live events from the bus\n"
-	        "  --json               one JSON object per line\n"
-	        "  --pending            include requests not decided yet\n"
-	        "  --session S          --agent A        --id ID\n"
-	        "  --kind K             exec, patch, network, mcp, permission\n"
-	        "  --decision D         approve, approve_session, deny, abort, defer\n"
-	        "  --by B               human, guardian, policy, session, timeout\n"
-	        "  --min-risk N         score at least N (0-100)\n"
-	        "  --since T, --until T a duration ago (30m, 2h, 7d) or epoch milliseconds\n"
-	        "  -n, --limit N        at most N rows (the most recent N)\n");
+	fprintf(out, "usage: agate log [-f] [--json] [FILTERS] [--journal FILE] [--bus DIR]\n\n"
+	             "Show decided requests from the journal, oldest first; with -f, keep\n"
+	             "following new requests and decisions live.\n\n"
+	             "  -f, --follow         then print live events from the bus\n"
+	             "  --json               one JSON object per line\n"
+	             "  --pending            include requests not decided yet\n"
+	             "  --session S          --agent A        --id ID\n"
+	             "  --kind K             exec, patch, network, mcp, permission\n"
+	             "  --decision D         approve, approve_session, deny, abort, defer\n"
+	             "  --by B               human, guardian, policy, session, timeout\n"
+	             "  --min-risk N         score at least N (0-100)\n"
+	             "  --since T, --until T a duration ago (30m, 2h, 7d) or epoch milliseconds\n"
+	             "  -n, --limit N        at most N rows (the most recent N)\n"
+	             "  --no-pager           do not page (on a terminal, the table goes through\n"
+	             "                       $AGATE_PAGER or $PAGER, default less)\n");
 }
 
 struct log_state {
@@ -57,25 +61,29 @@ print_time(int64_t ms)
 	fputs(buf, stdout);
 }
 
-/* Prints agent-sent text cut to width display columns, sanitized. */
+/* Prints agent-sent text sanitized, cell by cell, cut to width terminal
+ * columns (wide characters and badges count what they occupy, and a cell
+ * that would cross the edge is left out), then padded to width so the
+ * next column lines up. pad 0: no padding (the last column). */
+static void
+print_cell_pad(const char *text, int width, int pad)
+{
+	struct ag_san it;
+	struct ag_cell cell;
+	int cols = 0;
+	ag_san_init(&it, text, strlen(text), 0);
+	while (ag_san_next(&it, &cell) && cols + cell.width <= width) {
+		fwrite(cell.text, 1, cell.len, stdout);
+		cols += cell.width;
+	}
+	for (; pad && cols < width; cols++)
+		fputc(' ', stdout);
+}
+
 static void
 print_cell(const char *text, int width)
 {
-	char *safe = ag_sanitize_line(text, strlen(text));
-	int cols = 0;
-	const char *p = safe;
-	/* Count code points as columns: the sanitizer's output is printable
-	 * UTF-8; an approximate cut is fine for a log table. */
-	while (*p && cols < width) {
-		const char *start = p++;
-		while ((*p & 0xC0) == 0x80)
-			p++;
-		fwrite(start, 1, (size_t)(p - start), stdout);
-		cols++;
-	}
-	for (; cols < width; cols++)
-		fputc(' ', stdout);
-	free(safe);
+	print_cell_pad(text, width, 1);
 }
 
 static int
@@ -109,19 +117,80 @@ log_row(void *ctx, const struct ag_journal_row *r)
 		return 0;
 	}
 	print_time(r->created_ms);
-	printf("  %-15s %-8s %3d  %-7s ",
-	       r->decision ? r->decision : or_empty(r->state), or_empty(r->by), r->score,
-	       or_empty(r->kind));
+	printf("  %-15s %-8s %3d  %-7s ", r->decision ? r->decision : or_empty(r->state),
+	       or_empty(r->by), r->score, or_empty(r->kind));
 	print_cell(or_empty(r->session), 12);
 	fputs("  ", stdout);
-	print_cell(or_empty(r->summary), 60);
+	print_cell_pad(or_empty(r->summary), 60, 0);
 	fputc('\n', stdout);
 	if (r->reason && *r->reason) {
 		fputs("                     reason: ", stdout);
-		print_cell(r->reason, 100);
+		print_cell_pad(r->reason, 100, 0);
 		fputc('\n', stdout);
 	}
 	return 0;
+}
+
+/* The table's column titles, aligned with log_row's columns. */
+static void
+print_header(void)
+{
+	printf("%-19s  %-15s %-8s %3s  %-7s %-12s  %s\n", "TIME", "DECISION", "BY", "RSK", "KIND",
+	       "SESSION", "WHAT");
+}
+
+/* Pages standard output through $AGATE_PAGER, else $PAGER, else less
+ * (with LESS=FRX unless set: quit when it fits, keep the screen), as git
+ * does. The pager command is the user's own setting, run by /bin/sh; agent
+ * text only ever reaches it on its standard input, already sanitized.
+ * Returns the pager's pid, or 0 when there is none. */
+static pid_t
+pager_start(void)
+{
+	const char *pager = getenv("AGATE_PAGER");
+	if (pager == NULL)
+		pager = getenv("PAGER");
+	if (pager == NULL)
+		pager = "less";
+	if (*pager == '\0' || strcmp(pager, "cat") == 0)
+		return 0;
+	int fds[2];
+	if (pipe(fds) != 0)
+		return 0;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return 0;
+	}
+	if (pid == 0) {
+		dup2(fds[0], 0);
+		close(fds[0]);
+		close(fds[1]);
+		setenv("LESS", "FRX", 0);
+		execl("/bin/sh", "sh", "-c", pager, (char *)NULL);
+		fprintf(stderr, "agate log: cannot run the pager '%s': %s\n", pager,
+		        strerror(errno));
+		_exit(127);
+	}
+	dup2(fds[1], 1);
+	close(fds[0]);
+	close(fds[1]);
+	return pid;
+}
+
+/* Closes the pipe so the pager sees the end, and waits for the user to
+ * leave it. */
+static void
+pager_end(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	fflush(stdout);
+	close(1);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
 }
 
 /* Live: one line per event, as the table prints rows. */
@@ -153,8 +222,8 @@ log_event(struct log_state *st, const cJSON *f)
 		}
 		char *summary = ag_request_summary(req);
 		printf("  %-15s %-8s %3d  %-7s ", "request",
-		       cJSON_IsString(level) ? level->valuestring : "", cJSON_IsNumber(score) ? score->valueint : 0,
-		       ag_kind_name(req->kind));
+		       cJSON_IsString(level) ? level->valuestring : "",
+		       cJSON_IsNumber(score) ? score->valueint : 0, ag_kind_name(req->kind));
 		print_cell(req->session, 12);
 		fputs("  ", stdout);
 		print_cell(summary, 60);
@@ -253,13 +322,14 @@ cmd_log(int argc, char **argv)
 	    {"since", required_argument, NULL, 'S'},
 	    {"until", required_argument, NULL, 'U'},
 	    {"limit", required_argument, NULL, 'n'},
+	    {"no-pager", no_argument, NULL, 'P'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct ag_journal_query q;
 	ag_journal_query_init(&q);
 	struct log_state st = {0, isatty(1)};
 	const char *bus = NULL, *journal = NULL;
-	int follow = 0, c;
+	int follow = 0, no_pager = 0, c;
 	while ((c = getopt_long(argc, argv, "hfn:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'B': bus = optarg; break;
@@ -278,7 +348,8 @@ cmd_log(int argc, char **argv)
 			break;
 		case 'd':
 			if ((q.decision = ag_decision_parse(optarg)) < 0) {
-				fprintf(stderr, "agate log: --decision: unknown decision '%s'\n", optarg);
+				fprintf(stderr, "agate log: --decision: unknown decision '%s'\n",
+				        optarg);
 				return 2;
 			}
 			break;
@@ -292,12 +363,14 @@ cmd_log(int argc, char **argv)
 		case 'S':
 		case 'U':
 			if (parse_when(optarg, c == 'S' ? &q.since_ms : &q.until_ms) != 0) {
-				fprintf(stderr, "agate log: --%s: expected 30m, 2h, 7d or epoch ms\n",
+				fprintf(stderr,
+				        "agate log: --%s: expected 30m, 2h, 7d or epoch ms\n",
 				        c == 'S' ? "since" : "until");
 				return 2;
 			}
 			break;
 		case 'n': q.limit = atoll(optarg); break;
+		case 'P': no_pager = 1; break;
 		case 'h': log_usage(stdout); return 0;
 		default: log_usage(stderr); return 2;
 		}
@@ -315,10 +388,21 @@ cmd_log(int argc, char **argv)
 	if (access(env.journal, F_OK) != 0) {
 		if (!follow)
 			fprintf(stderr, "agate log: no journal yet at %s\n", env.journal);
-	} else if (ag_journal_open(env.journal, 1, &j, &err) != 0 ||
-	           ag_journal_query(j, &q, log_row, &st, &err) != 0) {
+	} else if (ag_journal_open(env.journal, 1, &j, &err) != 0) {
 		fprintf(stderr, "agate log: %s\n", err.msg);
 		rc = 2;
+	} else {
+		/* Paged only when a person reads a finite table on a terminal. */
+		pid_t pager = st.tty && !follow && !no_pager ? pager_start() : 0;
+		if (pager > 0)
+			signal(SIGPIPE, SIG_DFL); /* leaving the pager early ends us quietly */
+		if (!st.json)
+			print_header();
+		if (ag_journal_query(j, &q, log_row, &st, &err) != 0) {
+			fprintf(stderr, "agate log: %s\n", err.msg);
+			rc = 2;
+		}
+		pager_end(pager);
 	}
 	ag_journal_close(&j);
 	fflush(stdout);
