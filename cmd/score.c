@@ -152,6 +152,7 @@ cmd_score(int argc, char **argv)
 	int c;
 
 	ag_judge_options_default(&o.judge);
+	o.judge.once = 1; /* one rule set for the whole run */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {

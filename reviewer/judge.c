@@ -31,6 +31,8 @@ struct layer {
 	struct timespec mtime;
 	char *error;        /* owned: why the file on disk is not in effect, or NULL */
 	unsigned long used; /* project cache: last use */
+	int checked;        /* the file was looked at at least once */
+	int once;           /* never look again (the judge's option) */
 };
 
 struct ag_judge_ctx {
@@ -43,6 +45,7 @@ struct ag_judge_ctx {
 	unsigned long clock;
 	enum ag_level ceiling;
 	struct ag_rule_result result; /* of the last request, for explain */
+	int once;                     /* files are read once, never re-checked */
 };
 
 void
@@ -76,6 +79,9 @@ layer_refresh(struct layer *l, struct ag_error *err)
 	struct stat st;
 	if (l->path == NULL)
 		return 0;
+	if (l->checked && l->once)
+		return l->error != NULL ? ag_fail(err, "%s", l->error) : 0;
+	l->checked = 1;
 	if (stat(l->path, &st) < 0) {
 		if (errno != ENOENT) {
 			/* Unreadable is not absent: keep what we had. */
@@ -131,6 +137,8 @@ ag_judge_new_opts(const struct ag_judge_options *opts, struct ag_judge_ctx **out
 {
 	struct ag_judge_ctx *j = xcalloc(1, sizeof *j);
 	j->ceiling = opts->ceiling;
+	j->once = opts->once;
+	j->system.once = j->user.once = j->fixed.once = opts->once;
 	j->result.action = -1;
 	j->result.layer = -1;
 	if (opts->system_path == NULL)
@@ -250,6 +258,7 @@ project_layer(struct ag_judge_ctx *j, const struct ag_request *req)
 		layer_clear(oldest);
 		slot = oldest;
 		slot->path = path;
+		slot->once = j->once;
 	} else {
 		free(path);
 	}

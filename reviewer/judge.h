@@ -40,6 +40,8 @@ struct ag_judge_options {
 	const char *project_path; /* NULL: found from each request's cwd; "": none;
 	                           * else this file for every request */
 	enum ag_level ceiling;    /* allow rules decide at or below this level */
+	int once;                 /* read each file once (agate score: one rule set
+	                           * for the whole run); else re-read on change */
 };
 void ag_judge_options_default(struct ag_judge_options *opts);
 int ag_judge_new_opts(const struct ag_judge_options *opts, struct ag_judge_ctx **out,

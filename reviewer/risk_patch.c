@@ -74,6 +74,7 @@ struct scan {
 	size_t symlink_len;
 	unsigned char bucket[256][BUCKET]; /* keyword indexes by first byte */
 	unsigned char nbucket[256];
+	unsigned char keylen[64]; /* strlen of each keyword */
 };
 
 static void add(struct scan *sc, enum check ck, int score, unsigned cats, size_t line,
@@ -291,6 +292,7 @@ static const struct keyword keywords[] = {
 };
 
 #define NKEYWORDS (sizeof keywords / sizeof keywords[0])
+_Static_assert(NKEYWORDS <= 64, "struct scan's keylen holds 64 keywords");
 
 /* Keywords by first byte, so most positions cost one table look-up. Built
  * per call (a few dozen stores) rather than in shared static state. */
@@ -299,6 +301,7 @@ init_buckets(struct scan *sc)
 {
 	memset(sc->nbucket, 0, sizeof sc->nbucket);
 	for (size_t i = 0; i < NKEYWORDS; i++) {
+		sc->keylen[i] = strlen(keywords[i].key);
 		unsigned char c = (unsigned char)keywords[i].key[0];
 		if (sc->nbucket[c] < BUCKET)
 			sc->bucket[c][sc->nbucket[c]++] = (unsigned char)i;
@@ -326,10 +329,18 @@ scan_keywords(struct scan *sc, size_t lineno, const char *s, size_t len)
 	unsigned seen = 0; /* one reason per check per line */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
+		/* Keywords that begin with a letter begin a word: skip the rest of
+		 * a word in one go (most bytes of code are inside words). */
+		if (ident_char((char)c) && i > 0 && ident_char(s[i - 1])) {
+			while (i + 1 < len && ident_char(s[i + 1]))
+				i++;
+			continue;
+		}
 		for (size_t b = 0; b < sc->nbucket[c]; b++) {
-			const struct keyword *kw = &keywords[sc->bucket[c][b]];
-			size_t n = strlen(kw->key);
-			if (n > len - i || memcmp(s + i, kw->key, n) != 0)
+			size_t k = sc->bucket[c][b];
+			const struct keyword *kw = &keywords[k];
+			size_t n = sc->keylen[k];
+			if (n > len - i || s[i + 1] != kw->key[1] || memcmp(s + i, kw->key, n) != 0)
 				continue;
 			/* Identifiers must stand alone: "xit(" is not "exit(". */
 			if (ident_char(kw->key[0]) && i > 0 && ident_char(s[i - 1]))

@@ -81,6 +81,17 @@ static size_t
 token_shape(const char *s, size_t len, int *score, const char **what)
 {
 	size_t n;
+	/* Every shape starts with one of these bytes; most words stop here. */
+	switch (s[0]) {
+	case 'A':
+	case 'g':
+	case 'x':
+	case 's':
+	case 'r':
+	case 'n':
+	case 'h': break;
+	default: return 0;
+	}
 	if ((starts(s, len, "AKIA") || starts(s, len, "ASIA")) && len >= 20) {
 		size_t k = 4;
 		while (k < 20 && (isupper((unsigned char)s[k]) || isdigit((unsigned char)s[k])))
@@ -292,8 +303,15 @@ ag_secrets_scan(const char *s, size_t len, struct ag_secret_hit *hits, size_t ma
 		size_t w = 0;
 		while (i + w < len && word_char((unsigned char)s[i + w]))
 			w++;
-		size_t vs, ve;
-		if (secret_name(s + i, w) && assignment(s + i + w, len - i - w, &vs, &ve)) {
+		/* Only a word followed by '=' or ':' (after a closing quote and
+		 * spaces) can be a name being assigned; look no further otherwise. */
+		size_t k = i + w, vs, ve;
+		if (k < len && (s[k] == '"' || s[k] == '\''))
+			k++;
+		while (k < len && s[k] == ' ')
+			k++;
+		if (k < len && (s[k] == '=' || s[k] == ':') && secret_name(s + i, w) &&
+		    assignment(s + i + w, len - i - w, &vs, &ve)) {
 			nhits = push(hits, nhits, max, i + w + vs, i + w + ve, 70,
 			             "high-entropy value assigned to a secret name");
 			i += w + ve;
