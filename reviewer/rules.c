@@ -512,19 +512,29 @@ fail:
 	return -1;
 }
 
+/* The rest of s after a home prefix ("~", "$HOME"...) that is the whole
+ * first component, or NULL. */
+static const char *
+home_rest(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	if (strncmp(s, prefix, n) != 0)
+		return NULL;
+	s += n;
+	return *s == '/' || *s == '\0' ? s : NULL;
+}
+
 /* "~/x" and "$HOME/x" become $HOME/x, so a rule written with ~ matches the
  * absolute paths agents send. Caller frees. */
 static char *
 expand_home(const char *s)
 {
 	const char *home = getenv("HOME");
-	const char *rest = NULL;
-	if (s[0] == '~' && (s[1] == '/' || s[1] == '\0'))
-		rest = s + 1;
-	else if (strncmp(s, "$HOME", 5) == 0 && (s[5] == '/' || s[5] == '\0'))
-		rest = s + 5;
-	else if (strncmp(s, "${HOME}", 7) == 0 && (s[7] == '/' || s[7] == '\0'))
-		rest = s + 7;
+	const char *rest = home_rest(s, "~");
+	if (rest == NULL)
+		rest = home_rest(s, "$HOME");
+	if (rest == NULL)
+		rest = home_rest(s, "${HOME}");
 	if (rest == NULL || home == NULL || home[0] != '/')
 		return xstrdup(s);
 	size_t hl = strlen(home);

@@ -219,7 +219,8 @@ main(int argc, char **argv)
 		}
 	}
 	closedir(d);
-	qsort(names, nnames, sizeof *names, by_name);
+	if (nnames > 0)
+		qsort(names, nnames, sizeof *names, by_name);
 
 	struct tally total = {0};
 	struct tally *per = xcalloc(nnames + 1, sizeof *per);
