@@ -26,7 +26,9 @@ FUZZ_TARGETS =
 FUZZ_LIBS = $(TEST_LIBS)
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += $(FUZZ_TARGETS)
-EXTRA_DIST += tests/fuzz
+# Not the whole tests/fuzz directory: a build tree has one too (objects,
+# binaries), and dist would copy that one instead of the sources.
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/frame.dict tests/fuzz/shell.dict
 
 FUZZ_TARGETS += tests/fuzz/fuzz_frame
 tests_fuzz_fuzz_frame_SOURCES = tests/fuzz/fuzz_frame.c tests/fuzz/replay_main.c
