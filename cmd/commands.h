@@ -14,6 +14,7 @@
 	X(export, "write journaled sessions as NDJSON (request, review, decision lines)")          \
 	X(import, "read an agate export into the journal, all or nothing")                        \
 	X(gc, "delete settled requests older than --older-than AGE and compact the journal")     \
+	X(telemetry, "export decisions (logs) and requests (spans) to an OTLP/HTTP collector")    \
 	X(status, "the hub's pid, uptime, clients and pending requests")                          \
 	X(config, "print the default configuration, or check a config file")                          \
 	X(hook, "answer a Claude Code or Codex hook from the bus (see agate init)")               \

@@ -8,6 +8,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/common.h"
+#include "cmd/telemetry.h"
 #include "core/assessment.h"
 #include "ipc/hub.h"
 #include "reviewer/judge.h"
@@ -79,6 +80,10 @@ cmd_hub(int argc, char **argv)
 		return 1;
 	}
 	opts.judge = ag_judge_interface(judge);
+	/* Telemetry (issue 6): a subscriber process of its own, started here
+	 * when configured, so no collector can ever sit in the hub's loop. It
+	 * dies with the hub (and exits at once when this hub loses the lock). */
+	ag_telemetry_spawn(&env);
 	int already = 0;
 	int rc = ag_hub_run(&opts, &already, &err);
 	if (rc != 0 && !(already && daemon))

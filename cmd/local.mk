@@ -10,6 +10,7 @@ agate_SOURCES = \
 	cmd/score.c cmd/rules.c
 agate_SOURCES += cmd/review.c
 # Journal tools (issue 6): replay, export/import, gc, telemetry.
-agate_SOURCES += cmd/audit.c cmd/audit.h cmd/replay.c cmd/export.c cmd/gc.c
+agate_SOURCES += cmd/audit.c cmd/audit.h cmd/replay.c cmd/export.c cmd/gc.c \
+	cmd/telemetry.c cmd/telemetry.h
 agate_LDADD = tui/libagate_tui.a ipc/libagate_ipc.a reviewer/libagate_reviewer.a \
 	core/libagate_core.a $(AGATE_LIBS)

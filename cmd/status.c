@@ -6,6 +6,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/common.h"
+#include "cmd/telemetry.h"
 #include "core/request.h"
 #include "core/sanitize.h"
 
@@ -84,7 +85,6 @@ cmd_status(int argc, char **argv)
 		ag_cmd_env_free(&env);
 		return 1;
 	}
-	ag_cmd_env_free(&env);
 	cJSON *f = cJSON_CreateObject();
 	cJSON_AddNumberToObject(f, "v", 1);
 	cJSON_AddStringToObject(f, "type", "status");
@@ -97,12 +97,22 @@ cmd_status(int argc, char **argv)
 	if (rc != 0 || strcmp(ag_frame_type(f), "status") != 0) {
 		fprintf(stderr, "agate status: no status from the hub\n");
 		cJSON_Delete(f);
+		ag_cmd_env_free(&env);
 		return 2;
 	}
-	if (json)
+	/* Telemetry (issue 6) runs beside the hub and reports through a file
+	 * in the bus directory. */
+	cJSON *tele = NULL;
+	if (json) {
+		ag_telemetry_status(env.bus, NULL, &tele);
+		if (tele != NULL)
+			cJSON_AddItemToObject(f, "telemetry", tele);
 		ag_cmd_print_json(stdout, f);
-	else
+	} else {
 		status_print(f);
+		ag_telemetry_status(env.bus, stdout, NULL);
+	}
+	ag_cmd_env_free(&env);
 	cJSON_Delete(f);
 	return 0;
 }

@@ -85,6 +85,12 @@ static const struct config_key config_keys[] = {
      "deadline for one Guardian review, retries included"},
     {"guardian_human_wait", CONFIG_DURATION, "0", NULL, 0, DUR_MAX,
      "in auto mode, how long an escalated request waits for a human; 0: do not wait"},
+    /* Telemetry (issue 6): read by cmd/hub.c and cmd/telemetry.c. */
+    {"telemetry_endpoint", CONFIG_STRING, "", NULL, 0, 0,
+     "OTLP/HTTP collector base URL (http://host:4318); the hub starts `agate telemetry`; "
+     "empty: off"},
+    {"telemetry_interval", CONFIG_DURATION, "1s", NULL, 100, 3600000,
+     "how often telemetry sends a batch (sooner when a batch is full)"},
 };
 
 #define NKEYS (sizeof config_keys / sizeof config_keys[0])
