@@ -20,6 +20,7 @@
 #define SYSTEM_RULES  "/etc/agate/rules"
 #define PROJECT_CACHE 16
 #define MAX_CWD       4096
+#define MAX_LEVELS    64 /* ancestors searched for .git */
 
 struct layer {
 	char *path;             /* owned; NULL: layer absent */
@@ -32,6 +33,7 @@ struct layer {
 	char *error;        /* owned: why the file on disk is not in effect, or NULL */
 	unsigned long used; /* project cache: last use */
 	int checked;        /* the file was looked at at least once */
+	int nofollow;       /* refuse the file or its directory as a symlink */
 	int once;           /* never look again (the judge's option) */
 };
 
@@ -71,6 +73,24 @@ same_file(const struct layer *l, const struct stat *st)
 	       l->mtime.tv_sec == st->st_mtim.tv_sec && l->mtime.tv_nsec == st->st_mtim.tv_nsec;
 }
 
+/* Whether path, or the directory holding it, is a symbolic link. */
+static int
+symlinked(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return 1;
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int link = 0;
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		link = lstat(dir, &st) == 0 && S_ISLNK(st.st_mode);
+	}
+	free(dir);
+	return link;
+}
+
 /* Brings a layer up to date with its file. Returns 0, or -1 with err set
  * when the file on disk is broken (the previous rules stay in effect). */
 static int
@@ -82,6 +102,14 @@ layer_refresh(struct layer *l, struct ag_error *err)
 	if (l->checked && l->once)
 		return l->error != NULL ? ag_fail(err, "%s", l->error) : 0;
 	l->checked = 1;
+	if (l->nofollow && symlinked(l->path)) {
+		/* A project file comes from the agent's own tree: a link there
+		 * could make the hub read (and quote) a file the agent cannot. */
+		ag_rules_free(&l->rules);
+		ag_rules_parse(l->path, "", 0, &l->rules, NULL, NULL, NULL);
+		l->known = 0;
+		return ag_fail(err, "%s: a symbolic link (refused)", l->path);
+	}
 	if (stat(l->path, &st) < 0) {
 		if (errno != ENOENT) {
 			/* Unreadable is not absent: keep what we had. */
@@ -206,7 +234,7 @@ repo_root(const char *cwd)
 	char *dir = xstrdup(cwd);
 	while (n > 1 && dir[n - 1] == '/')
 		dir[--n] = '\0';
-	for (;;) {
+	for (int level = 0; level < MAX_LEVELS; level++) {
 		struct stat st;
 		char *git = xasprintf("%s/.git", n == 1 ? "" : dir);
 		int found = stat(git, &st) == 0;
@@ -221,6 +249,8 @@ repo_root(const char *cwd)
 		*slash = '\0';
 		n = (size_t)(slash - dir);
 	}
+	free(dir);
+	return NULL;
 }
 
 /* The project layer for a request, or NULL. */
@@ -259,6 +289,7 @@ project_layer(struct ag_judge_ctx *j, const struct ag_request *req)
 		slot = oldest;
 		slot->path = path;
 		slot->once = j->once;
+		slot->nofollow = 1;
 	} else {
 		free(path);
 	}
@@ -322,7 +353,12 @@ ag_judge_explain(struct ag_judge_ctx *j, const struct ag_request *req, struct ag
 	if (proj != NULL) {
 		if (layer_refresh(proj, &err) < 0 && !j->fixed_project) {
 			char text[AG_ERROR_MAX + 64];
-			snprintf(text, sizeof text, "project rules ignored: %s", err.msg);
+			/* Name the file only: the message could quote its bytes, and
+			 * reasons travel back to the agent. */
+			snprintf(text, sizeof text,
+			         "project rules in %s ignored: they do not load (see agate rules "
+			         "check)",
+			         proj->path);
 			ag_risk_add(&out->risk, 0, 0, -1, -1, 0, text);
 		} else {
 			layers[AG_LAYER_PROJECT] = proj->rules;

@@ -670,11 +670,26 @@ test_judge(void **state)
 	judge.assess(judge.ctx, req, &a);
 	assert_int_equal(a.decision, AG_DECISION_APPROVE);
 	int said = 0;
-	for (size_t i = 0; i < a.risk.nreasons; i++)
-		said |= strstr(a.risk.reasons[i].text, "project rules ignored") != NULL &&
-		        strstr(a.risk.reasons[i].text, "unknown kind 'netwerk'") != NULL;
+	for (size_t i = 0; i < a.risk.nreasons; i++) {
+		said |= strstr(a.risk.reasons[i].text, "project rules in") != NULL &&
+		        strstr(a.risk.reasons[i].text, "ignored") != NULL;
+		/* The file's bytes are not quoted back: reasons reach the agent. */
+		assert_null(strstr(a.risk.reasons[i].text, "netwerk"));
+	}
 	assert_true(said);
 	ag_assessment_clear(&a);
+
+	/* A project rules file that is a symlink is refused: the hub must not
+	 * read a file for the agent that the agent could not read itself. */
+	char *outside = xasprintf("%s/outside", tmpdir);
+	write_file(outside, "deny network host:*\n");
+	assert_int_equal(unlink(proj), 0);
+	assert_int_equal(symlink(outside, proj), 0);
+	ag_assessment_init(&a);
+	judge.assess(judge.ctx, req, &a);
+	assert_int_equal(a.decision, AG_DECISION_APPROVE);
+	ag_assessment_clear(&a);
+	free(outside);
 	ag_request_free(&req);
 
 	/* Edits to the user file are picked up; a broken edit keeps the last
