@@ -15,6 +15,8 @@
 #include "core/request.h"
 #include "core/xmalloc.h"
 #include "reviewer/engine.h"
+#include "reviewer/secrets.h"
+#include "reviewer/sensitive.h"
 
 /* Scores {"kind":...} as a request from /home/dev/repo. */
 static void
@@ -589,6 +591,103 @@ test_permission(void **state)
 	ag_risk_clear(&r);
 }
 
+/* --- the shared tables -------------------------------------------------- */
+
+static void
+test_sensitive_paths_table(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *path;
+		unsigned access;
+		int min, max; /* expected score range; 0,0: not sensitive */
+	} cases[] = {
+	    {"/home/u/.ssh/id_ed25519", AG_ACCESS_READ, 80, 100},
+	    {"~/.ssh/id_ed25519.pub", AG_ACCESS_READ, 1, 24},
+	    {"a/b/../../.ssh/authorized_keys", AG_ACCESS_WRITE, 80, 100},
+	    {"/home/u/./.ssh//config", AG_ACCESS_WRITE, 80, 100},
+	    {".bashrc", AG_ACCESS_WRITE, 50, 79},
+	    {".bashrc", AG_ACCESS_READ, 1, 24},
+	    {"/etc/sudoers.d/x", AG_ACCESS_WRITE, 90, 100},
+	    {"/etc/shadow", AG_ACCESS_READ, 80, 100},
+	    {"/etc/hosts", AG_ACCESS_READ, 0, 24},
+	    {"/etc/hosts", AG_ACCESS_WRITE, 50, 79},
+	    {".git/hooks/pre-push", AG_ACCESS_WRITE, 80, 100},
+	    {"src/.git-keep", AG_ACCESS_WRITE, 0, 0},
+	    {".env", AG_ACCESS_READ, 50, 79},
+	    {".env.example", AG_ACCESS_READ, 0, 0},
+	    {"$HOME/.aws/credentials", AG_ACCESS_READ, 80, 100},
+	    {"/var/run/docker.sock", AG_ACCESS_WRITE, 80, 100},
+	    {"src/main.c", AG_ACCESS_WRITE, 0, 0},
+	    {"", AG_ACCESS_WRITE, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ag_path_hit hit = {0};
+		int is =
+		    ag_sensitive_path(cases[i].path, strlen(cases[i].path), cases[i].access, &hit);
+		if (cases[i].max == 0) {
+			if (is)
+				fprintf(stderr, "%s: unexpectedly %s (%d)\n", cases[i].path,
+				        hit.what, hit.score);
+			assert_false(is);
+			continue;
+		}
+		if (!is || hit.score < cases[i].min || hit.score > cases[i].max)
+			fprintf(stderr, "%s: %d, want %d..%d\n", cases[i].path, is ? hit.score : -1,
+			        cases[i].min, cases[i].max);
+		assert_true(is);
+		assert_in_range(hit.score, cases[i].min, cases[i].max);
+	}
+	assert_true(ag_path_escapes("../x", 4));
+	assert_true(ag_path_escapes("a/../../x", 9));
+	assert_false(ag_path_escapes("a/../x", 6));
+	assert_true(ag_path_escapes("/etc", 4));
+	assert_true(ag_path_escapes("~/x", 3));
+
+	assert_string_equal(ag_sensitive_host("WEBHOOK.site.", 13), "webhook catcher");
+	assert_string_equal(ag_sensitive_host("abc.ngrok-free.app", 18), "tunnel");
+	assert_null(ag_sensitive_host("notwebhook.site", 15));
+	assert_true(ag_trusted_host("api.github.com", 14));
+	assert_false(ag_trusted_host("github.com.evil.example", 23));
+}
+
+static void
+test_secret_shapes_table(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		int hits;
+	} cases[] = {
+	    {"key = 'AKIAZ7Q4N2WXPLM3R8TB'", 1},
+	    {"key = 'AKIAIOSFODNN7EXAMPLE'", 0},
+	    {"AKIAZ7Q4N2WXPLM3R8TBX", 0}, /* 21 characters: not a key id */
+	    {"ghp_R4nd0mT0k3nV4lu3Xy7Zq2Wp9Lm3Nb5Vc8Kj1", 1},
+	    {"xoxb-2738491023-4857203948-Qz8WmK3pLr7TnV2xYb5Hc9Jd", 1},
+	    {"sk-proj-7fK2mQ9xZr4TbW1nLp8VcY3dHs6JgE0aUi5oRt2N", 1},
+	    {"the task-runner-and-scheduler-component", 0},
+	    {"-----BEGIN EC PRIVATE KEY-----", 1},
+	    {"-----BEGIN PUBLIC KEY-----", 0},
+	    {"https://hooks.slack.com/services/T000/B000/XXXX", 1},
+	    {"password: \"Xq7#mP2v!Lr9zK4wT8bN\"", 1},
+	    {"password: \"your-password-here\"", 0},
+	    {"token = get_token(user)", 0},
+	    {"api_key=${API_KEY}", 0},
+	    {"SECRET=9f8e7d6c5b4a3f2e1d0c", 1},
+	    {"SECRET=abcdefghijklmnopqrstu", 0}, /* one class of characters */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ag_secret_hit hits[4];
+		size_t n = ag_secrets_scan(cases[i].text, strlen(cases[i].text), hits, 4);
+		if ((int)n != cases[i].hits)
+			fprintf(stderr, "%s: %zu hits, want %d\n", cases[i].text, n, cases[i].hits);
+		assert_int_equal(n, cases[i].hits);
+		for (size_t k = 0; k < n; k++)
+			assert_true(hits[k].start < hits[k].end &&
+			            hits[k].end <= strlen(cases[i].text));
+	}
+}
+
 int
 main(void)
 {
@@ -603,6 +702,8 @@ main(void)
 	    cmocka_unit_test(test_network),
 	    cmocka_unit_test(test_mcp),
 	    cmocka_unit_test(test_permission),
+	    cmocka_unit_test(test_sensitive_paths_table),
+	    cmocka_unit_test(test_secret_shapes_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
