@@ -99,9 +99,16 @@ void ag_exec_add(struct ag_exec_ctx *x, int score, unsigned cats, int start, int
 /* The span covering args [from, to) of a view (-1/-1 when none have one). */
 void ag_exec_span(const struct ag_exec_ctx *x, const struct ag_xview *v, size_t from, size_t to,
                   int *start, int *end);
+/* Arg i of a view; past the end, an empty arg with no span (a bad index
+ * must not read another view's args). */
 static inline struct ag_xarg *
 ag_exec_arg(struct ag_exec_ctx *x, const struct ag_xview *v, size_t i)
 {
+	static struct ag_xarg none = {"", 0, -1, -1, -1, 0};
+	if (i >= v->n) {
+		none = (struct ag_xarg){"", 0, -1, -1, -1, 0};
+		return &none;
+	}
 	return &x->xa[v->off + i];
 }
 /* Pushes an arg on the view stack; returns its index in x->xa. */
@@ -197,8 +204,11 @@ enum ag_target {
 	AG_T_ROOT,      /* / */
 	AG_T_COUNT
 };
-/* cwd: absolute, or "" when unknown (relative paths are then inside). */
-enum ag_target ag_exec_target(const char *path, size_t len, const char *cwd, int cwd_known);
+/* Resolves path against cwd (where the command stands: absolute, or "" /
+ * cwd_known 0 when unknown) and places it relative to workspace (the
+ * request's cwd, "" when unknown: relative paths are then inside). */
+enum ag_target ag_exec_target(const char *path, size_t len, const char *cwd, int cwd_known,
+                              const char *workspace);
 const char *ag_exec_target_name(enum ag_target t);
 
 #endif

@@ -130,7 +130,7 @@ prefix_is(const char *s, size_t len, const char *p)
 }
 
 enum ag_target
-ag_exec_target(const char *path, size_t len, const char *cwd, int cwd_known)
+ag_exec_target(const char *path, size_t len, const char *cwd, int cwd_known, const char *workspace)
 {
 	struct resolved r;
 	r.n = 0;
@@ -169,17 +169,23 @@ ag_exec_target(const char *path, size_t len, const char *cwd, int cwd_known)
 	}
 	rlen = len - (size_t)(rest - path);
 
-	struct resolved cw;
-	cw.n = 0;
+	struct resolved cw, ws;
+	cw.n = ws.n = 0;
 	cw.symbolic_home = cw.escaped = cw.relative = 0;
+	ws.symbolic_home = ws.escaped = ws.relative = 0;
 	int have_cwd = cwd_known && cwd != NULL && cwd[0] == '/';
+	int have_ws = workspace != NULL && workspace[0] == '/';
 	if (have_cwd)
 		push_comps(&cw, cwd, strlen(cwd));
+	if (have_ws)
+		push_comps(&ws, workspace, strlen(workspace));
 
 	if (home) {
-		size_t hd = have_cwd ? home_depth(&cw) : 0;
+		/* where home is: from the workspace's path, else the cwd's */
+		const struct resolved *h = have_ws && home_depth(&ws) > 0 ? &ws : &cw;
+		size_t hd = have_ws || have_cwd ? home_depth(h) : 0;
 		if (hd > 0) {
-			memcpy(r.c, cw.c, hd * sizeof r.c[0]);
+			memcpy(r.c, h->c, hd * sizeof r.c[0]);
 			r.n = hd;
 		} else {
 			r.c[0] = (struct comp){"~", 1};
@@ -212,17 +218,19 @@ ag_exec_target(const char *path, size_t len, const char *cwd, int cwd_known)
 	if (r.escaped && r.symbolic_home)
 		return AG_T_OUTSIDE;
 
-	/* Relative to a known workspace. */
-	if (have_cwd && !r.symbolic_home && r.n >= cw.n) {
+	/* Relative to the workspace (the request's cwd, which a cd in the
+	 * command does not move). */
+
+	if (have_ws && !r.symbolic_home && r.n >= ws.n) {
 		int under = 1;
-		for (size_t k = 0; k < cw.n && under; k++)
-			under = r.c[k].len == cw.c[k].len &&
-			        memcmp(r.c[k].s, cw.c[k].s, r.c[k].len) == 0;
+		for (size_t k = 0; k < ws.n && under; k++)
+			under = r.c[k].len == ws.c[k].len &&
+			        memcmp(r.c[k].s, ws.c[k].s, r.c[k].len) == 0;
 		if (under) {
-			enum ag_target wclass = absolute_class(&cw);
+			enum ag_target wclass = absolute_class(&ws);
 			if (wclass == AG_T_ROOT)
 				return absolute_class(&r); /* a workspace of / is no workspace */
-			if (r.n == cw.n)
+			if (r.n == ws.n)
 				return wclass == AG_T_OUTSIDE || wclass == AG_T_TMP ? AG_T_WORKSPACE
 				                                                    : wclass;
 			/* Below a cwd that is /etc or a home directory is not a
@@ -233,7 +241,7 @@ ag_exec_target(const char *path, size_t len, const char *cwd, int cwd_known)
 				return AG_T_OUTSIDE;
 			if (wclass == AG_T_TMP)
 				return AG_T_TMP;
-			if (r.n == cw.n + 1 && comp_is(&r.c[cw.n], ".git"))
+			if (r.n == ws.n + 1 && comp_is(&r.c[ws.n], ".git"))
 				return AG_T_GIT;
 			return AG_T_INSIDE;
 		}

@@ -806,7 +806,7 @@ static_path(const struct ag_xarg *a, char *buf, size_t size)
 static void
 note_outside_read(struct ag_exec_ctx *x, const char *p, const struct ag_xarg *a)
 {
-	enum ag_target t = ag_exec_target(p, strlen(p), x->vcwd, x->vcwd_known);
+	enum ag_target t = ag_exec_target(p, strlen(p), x->vcwd, x->vcwd_known, x->cwd);
 	if ((t == AG_T_SYSTEM || t == AG_T_HOME || t == AG_T_OUTSIDE) && !x->outside_read) {
 		x->outside_read = 1;
 		x->outside_start = a->start;
@@ -835,7 +835,7 @@ ag_exec_write_path(struct ag_exec_ctx *x, const char *path, size_t len, int star
 		            pct(len), path);
 		return;
 	}
-	enum ag_target t = ag_exec_target(path, len, x->vcwd, x->vcwd_known);
+	enum ag_target t = ag_exec_target(path, len, x->vcwd, x->vcwd_known, x->cwd);
 	if (t == AG_T_SYSTEM || t == AG_T_ROOT)
 		ag_exec_add(x, 55, D, start, end, "%s system files: %.*s", verb, pct(len), path);
 	else if (t == AG_T_HOME)
@@ -905,9 +905,10 @@ ag_exec_delete_targets(struct ag_exec_ctx *x, const struct ag_xview *v, size_t f
 		}
 		if (!dashdash && a->len > 1 && a->s[0] == '-')
 			continue;
-		enum ag_target t = dynamic_arg(a) && a->s[0] != '$' && a->s[0] != '`'
-		                       ? AG_T_DYNAMIC
-		                       : ag_exec_target(a->s, a->len, x->vcwd, x->vcwd_known);
+		enum ag_target t =
+		    dynamic_arg(a) && a->s[0] != '$' && a->s[0] != '`'
+		        ? AG_T_DYNAMIC
+		        : ag_exec_target(a->s, a->len, x->vcwd, x->vcwd_known, x->cwd);
 		if (dynamic_arg(a) && a->s[0] == '$' && strncmp(a->s, "$HOME", 5) != 0 &&
 		    strncmp(a->s, "${HOME}", 7) != 0 && strncmp(a->s, "$PWD", 4) != 0 &&
 		    strncmp(a->s, "${PWD}", 6) != 0 && strncmp(a->s, "$TMPDIR", 7) != 0)
@@ -1039,9 +1040,9 @@ check_chmod(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts
 	FOR_POS(x, v, valopts, 1, i)
 	{
 		const struct ag_xarg *a = ag_exec_arg(x, v, i);
-		enum ag_target t = dynamic_arg(a)
-		                       ? AG_T_DYNAMIC
-		                       : ag_exec_target(a->s, a->len, x->vcwd, x->vcwd_known);
+		enum ag_target t =
+		    dynamic_arg(a) ? AG_T_DYNAMIC
+		                   : ag_exec_target(a->s, a->len, x->vcwd, x->vcwd_known, x->cwd);
 		int big = t == AG_T_ROOT || t == AG_T_HOME || t == AG_T_SYSTEM;
 		int score = 0;
 		unsigned cats = W;
@@ -1091,9 +1092,9 @@ check_chown(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts
 	FOR_POS(x, v, valopts, 1, i)
 	{
 		const struct ag_xarg *a = ag_exec_arg(x, v, i);
-		enum ag_target t = dynamic_arg(a)
-		                       ? AG_T_DYNAMIC
-		                       : ag_exec_target(a->s, a->len, x->vcwd, x->vcwd_known);
+		enum ag_target t =
+		    dynamic_arg(a) ? AG_T_DYNAMIC
+		                   : ag_exec_target(a->s, a->len, x->vcwd, x->vcwd_known, x->cwd);
 		int score = 0;
 		if (t == AG_T_ROOT || t == AG_T_HOME || t == AG_T_SYSTEM)
 			score = recursive ? 75 : 50;
@@ -1532,7 +1533,7 @@ url_host(const char *s, size_t len, char *buf, size_t size)
 static void
 upload_outside(struct ag_exec_ctx *x, const char *f, size_t flen, int start, int end)
 {
-	enum ag_target t = ag_exec_target(f, flen, x->vcwd, x->vcwd_known);
+	enum ag_target t = ag_exec_target(f, flen, x->vcwd, x->vcwd_known, x->cwd);
 	if (t == AG_T_SYSTEM || t == AG_T_HOME || t == AG_T_ROOT || t == AG_T_OUTSIDE)
 		ag_exec_add(x, 55, X, start, end, "uploads a file from %s: %.*s",
 		            ag_exec_target_name(t), pct(flen), f);
@@ -1959,7 +1960,7 @@ check_docker_run(struct ag_exec_ctx *x, const struct ag_xview *v)
 				if (colon != NULL)
 					sl = (size_t)(colon - src);
 			}
-			enum ag_target t = ag_exec_target(src, sl, x->vcwd, x->vcwd_known);
+			enum ag_target t = ag_exec_target(src, sl, x->vcwd, x->vcwd_known, x->cwd);
 			struct ag_path_hit hit;
 			char hb[4096];
 			const char *hp =
@@ -2499,7 +2500,7 @@ check_grep_secrets(struct ag_exec_ctx *x, const struct ag_xview *v, const struct
 	FOR_POS(x, v, valopts, first, i)
 	{
 		const struct ag_xarg *a = ag_exec_arg(x, v, i);
-		enum ag_target t = ag_exec_target(a->s, a->len, x->vcwd, x->vcwd_known);
+		enum ag_target t = ag_exec_target(a->s, a->len, x->vcwd, x->vcwd_known, x->cwd);
 		if (t == AG_T_HOME || t == AG_T_ROOT || t == AG_T_SYSTEM ||
 		    (t == AG_T_OUTSIDE && a->s[0] == '~')) {
 			ag_exec_add(x, r->score, r->cats, a->start, a->end, "%s in %s: %.*s",
@@ -2538,7 +2539,7 @@ check_find_secrets(struct ag_exec_ctx *x, const struct ag_xview *v, const struct
 	size_t rl = strlen(found);
 	if (rl > 3 && strcmp(found + rl - 3, "/{}") == 0)
 		rl -= 3;
-	enum ag_target t = ag_exec_target(found, rl, x->vcwd, x->vcwd_known);
+	enum ag_target t = ag_exec_target(found, rl, x->vcwd, x->vcwd_known, x->cwd);
 	if (t == AG_T_HOME || t == AG_T_ROOT || t == AG_T_SYSTEM || t == AG_T_OUTSIDE) {
 		ag_exec_add(x, r->score, r->cats, s, e, "%s in %s", r->reason,
 		            ag_exec_target_name(t));
@@ -2608,9 +2609,9 @@ run_check(struct ag_exec_ctx *x, const struct ag_xview *v, const struct rule *r,
 			if (i == last)
 				break;
 			const struct ag_xarg *a = ag_exec_arg(x, v, i);
-			enum ag_target t =
-			    dynamic_arg(a) ? AG_T_DYNAMIC
-			                   : ag_exec_target(a->s, a->len, x->vcwd, x->vcwd_known);
+			enum ag_target t = dynamic_arg(a) ? AG_T_DYNAMIC
+			                                  : ag_exec_target(a->s, a->len, x->vcwd,
+			                                                   x->vcwd_known, x->cwd);
 			struct ag_path_hit hit;
 			if (t == AG_T_ROOT || t == AG_T_HOME || t == AG_T_SYSTEM)
 				ag_exec_add(x, 80, D, a->start, a->end, "moves %s away: %.*s",

@@ -208,6 +208,8 @@ queue_word(struct ag_exec_ctx *x, int ci, int w)
 static void
 queue_args(struct ag_exec_ctx *x, const struct ag_xview *v, size_t from, size_t to)
 {
+	if (to > v->n)
+		to = v->n;
 	if (from >= to)
 		return;
 	const struct ag_xarg *first = ag_exec_arg(x, v, from);
@@ -228,6 +230,24 @@ queue_args(struct ag_exec_ctx *x, const struct ag_xview *v, size_t from, size_t 
 	}
 	struct ag_reparse r = {v->cmd, -1, 0, n, ag_exec_strdup(x, buf, n), -1, -1};
 	ag_exec_span(x, v, from, to, &r.span_start, &r.span_end);
+	ag_exec_queue(x, &r);
+}
+
+/* Queues the value of the option at index i as shell text: "--opt=TEXT",
+ * "-cTEXT" or the next arg. */
+static void
+queue_value(struct ag_exec_ctx *x, const struct ag_xview *v, size_t i)
+{
+	const struct ag_xarg *a = ag_exec_arg(x, v, i);
+	const char *eq = a->s[1] == '-' ? strchr(a->s, '=') : NULL;
+	size_t skip = eq ? (size_t)(eq + 1 - a->s) : a->s[1] != '-' && a->len > 2 ? 2 : 0;
+	if (skip == 0) {
+		queue_args(x, v, i + 1, i + 2);
+		return;
+	}
+	struct ag_reparse r = {
+	    v->cmd,   -1,    0, a->len - skip, ag_exec_strdup(x, a->s + skip, a->len - skip),
+	    a->start, a->end};
 	ag_exec_queue(x, &r);
 }
 
@@ -1331,19 +1351,9 @@ strip_wrapper(struct ag_exec_ctx *x, struct ag_xview *v, const struct wrapper *w
 		size_t c = ag_exec_opt(x, v, "-c|--command");
 		if (c > 0) {
 			const struct ag_xarg *a = ag_exec_arg(x, v, c);
+			(void)a;
 			ag_exec_add(x, 30, 0, s0, e0, "runs as another user (%s)", v->name);
-			if (strncmp(a->s, "--command=", 10) == 0) {
-				struct ag_reparse r = {v->cmd,
-				                       -1,
-				                       0,
-				                       a->len - 10,
-				                       ag_exec_strdup(x, a->s + 10, a->len - 10),
-				                       a->start,
-				                       a->end};
-				ag_exec_queue(x, &r);
-			} else {
-				queue_args(x, v, c + 1, c + 2);
-			}
+			queue_value(x, v, c);
 			return S_DONE;
 		}
 		if (strcmp(v->name, "runuser") == 0) {
@@ -1360,7 +1370,7 @@ strip_wrapper(struct ag_exec_ctx *x, struct ag_xview *v, const struct wrapper *w
 	case WR_FLOCK: {
 		size_t c = ag_exec_opt(x, v, "-c|--command");
 		if (c > 0) {
-			queue_args(x, v, c + 1, c + 2);
+			queue_value(x, v, c);
 			return S_DONE;
 		}
 		i = skip_opts(x, v, 1, w->valopts) + 1;
@@ -1372,7 +1382,7 @@ strip_wrapper(struct ag_exec_ctx *x, struct ag_xview *v, const struct wrapper *w
 	case WR_SCRIPT: {
 		size_t c = ag_exec_opt(x, v, "-c|--command");
 		if (c > 0)
-			queue_args(x, v, c + 1, c + 2);
+			queue_value(x, v, c);
 		return S_DONE;
 	}
 	case WR_SSH: {
@@ -1390,7 +1400,7 @@ strip_wrapper(struct ag_exec_ctx *x, struct ag_xview *v, const struct wrapper *w
 	case WR_NPX: {
 		size_t c = ag_exec_opt(x, v, "-c|--call");
 		if (c > 0) {
-			queue_args(x, v, c + 1, c + 2);
+			queue_value(x, v, c);
 			return S_DONE;
 		}
 		i = skip_opts(x, v, 1, w->valopts);
@@ -1620,7 +1630,8 @@ dynamic_command(struct ag_exec_ctx *x, struct ag_xview *v)
 			const struct ag_xarg *t = ag_exec_arg(x, v, i);
 			if (t->s[0] == '-')
 				continue;
-			enum ag_target c = ag_exec_target(t->s, t->len, x->vcwd, x->vcwd_known);
+			enum ag_target c =
+			    ag_exec_target(t->s, t->len, x->vcwd, x->vcwd_known, x->cwd);
 			if (c == AG_T_ROOT || c == AG_T_HOME || c == AG_T_SYSTEM)
 				ag_exec_add(x, 85, DESTRUCTIVE, t->start, t->end,
 				            "an unknown command with -rf on %s: %.*s",

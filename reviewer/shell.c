@@ -993,7 +993,9 @@ try_redir(struct parser *p)
 	skip_blanks(p);
 	struct ag_sh *sh = p->sh;
 	size_t slot = sh->nwstk;
-	if (p->i >= p->n || is_meta(p->s[p->i]) || scan_word(p, W_RTARGET) == 0) {
+	char c0 = at(p, p->i);
+	int procsubst = (c0 == '<' || c0 == '>') && at(p, p->i + 1) == '(';
+	if (p->i >= p->n || (is_meta(c0) && !procsubst) || scan_word(p, W_RTARGET) == 0) {
 		struct wstate w;
 		wbegin(p, &w);
 		if (wpush(p, &w, W_RTARGET) < 0)
@@ -1204,7 +1206,7 @@ commit_cmd(struct parser *p, int idx, size_t wbase, size_t rbase)
 		size_t slot = (size_t)rd.target;
 		rd.target = slot >= wbase && slot < wbase + nw ? map[slot - wbase] : -1;
 		for (int h = 0; h < p->nhd; h++)
-			if (p->hd[h].rslot == (int)r)
+			if (p->hd[h].redir < 0 && p->hd[h].rslot == (int)r)
 				p->hd[h].redir = (int)sh->nredirs;
 		sh->redirs[sh->nredirs++] = rd;
 	}

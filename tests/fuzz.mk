@@ -52,6 +52,10 @@ FUZZ_TARGETS += tests/fuzz/fuzz_hook
 tests_fuzz_fuzz_hook_SOURCES = tests/fuzz/fuzz_hook.c tests/fuzz/replay_main.c
 tests_fuzz_fuzz_hook_LDADD = $(FUZZ_LIBS)
 
+FUZZ_TARGETS += tests/fuzz/fuzz_shell
+tests_fuzz_fuzz_shell_SOURCES = tests/fuzz/fuzz_shell.c tests/fuzz/replay_main.c
+tests_fuzz_fuzz_shell_LDADD = $(FUZZ_LIBS)
+
 # --- make fuzz ---------------------------------------------------------------
 FUZZ_SECONDS = 60
 FUZZ_ONLY =

@@ -90,3 +90,15 @@ endif
 
 TESTS += tests/integration/rules_cli.sh tests/integration/rules_hub.sh
 EXTRA_DIST += tests/integration/rules_cli.sh tests/integration/rules_hub.sh
+
+# The exec scorer (issue 3): the shell parser and the exec policy
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_shell tests/unit/test_risk_exec
+TESTS += tests/unit/test_shell tests/unit/test_risk_exec
+tests_unit_test_shell_SOURCES = tests/unit/test_shell.c
+tests_unit_test_shell_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_shell_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_risk_exec_SOURCES = tests/unit/test_risk_exec.c
+tests_unit_test_risk_exec_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_risk_exec_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif
