@@ -102,3 +102,13 @@ tests_unit_test_risk_exec_SOURCES = tests/unit/test_risk_exec.c
 tests_unit_test_risk_exec_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_risk_exec_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
 endif
+
+# The Guardian end to end: hub, fake model, agate review, and a stand-in
+# console (a subscriber named "console", as a human's is).
+check_PROGRAMS += tests/integration/guardian_console
+tests_integration_guardian_console_SOURCES = tests/integration/guardian_console.c
+tests_integration_guardian_console_LDADD = $(TEST_LIBS)
+TESTS += tests/integration/guardian_headless.sh tests/integration/guardian_injection.sh \
+	tests/integration/guardian_secrets.sh
+EXTRA_DIST += tests/integration/guardian_lib.sh tests/integration/guardian_headless.sh \
+	tests/integration/guardian_injection.sh tests/integration/guardian_secrets.sh
