@@ -234,7 +234,7 @@ explain_print(const struct ag_request *req, const struct ag_assessment *a,
 			free(frag);
 			printf("]");
 		}
-		if (r->line > 0)
+		if (r->line > 0 && strncmp(r->text, "line ", 5) != 0)
 			printf("  [diff line %d]", r->line);
 		printf("\n");
 	}
