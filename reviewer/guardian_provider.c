@@ -222,10 +222,12 @@ get(const cJSON *o, const char *name)
 static void
 tokens(const cJSON *usage, const char *in, const char *out, struct ag_provider_answer *a)
 {
+	/* A server can send any number: only a plausible count converts
+	 * (a cast of a huge double to int64_t is undefined). */
 	const cJSON *ti = get(usage, in), *to = get(usage, out);
-	if (cJSON_IsNumber(ti) && ti->valuedouble >= 0)
+	if (cJSON_IsNumber(ti) && ti->valuedouble >= 0 && ti->valuedouble < 1e12)
 		a->tokens_in = (int64_t)ti->valuedouble;
-	if (cJSON_IsNumber(to) && to->valuedouble >= 0)
+	if (cJSON_IsNumber(to) && to->valuedouble >= 0 && to->valuedouble < 1e12)
 		a->tokens_out = (int64_t)to->valuedouble;
 }
 

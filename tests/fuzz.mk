@@ -56,6 +56,10 @@ FUZZ_TARGETS += tests/fuzz/fuzz_shell
 tests_fuzz_fuzz_shell_SOURCES = tests/fuzz/fuzz_shell.c tests/fuzz/replay_main.c
 tests_fuzz_fuzz_shell_LDADD = $(FUZZ_LIBS)
 
+FUZZ_TARGETS += tests/fuzz/fuzz_verdict
+tests_fuzz_fuzz_verdict_SOURCES = tests/fuzz/fuzz_verdict.c tests/fuzz/replay_main.c
+tests_fuzz_fuzz_verdict_LDADD = $(FUZZ_LIBS)
+
 # --- make fuzz ---------------------------------------------------------------
 FUZZ_SECONDS = 60
 FUZZ_ONLY =
