@@ -10,6 +10,15 @@ bench-bus: bench/bench_bus agate
 	@echo "== bus: round trip and throughput (machine: $$(nproc) cores, $$(uname -m)) =="
 	./bench/bench_bus $(abs_top_builddir)/agate
 
+# Hook overhead per tool call (an allow rule decides at once) beside the
+# spawn of /bin/true; 1,000 calls, 200 with BENCH_QUICK=1.
+BENCH_RUNS += bench-hook
+noinst_PROGRAMS += bench/bench_hook
+bench_bench_hook_SOURCES = bench/bench_hook.c
+bench-hook: bench/bench_hook agate agate-hook
+	@echo "== hook: overhead per tool call (machine: $$(nproc) cores, $$(uname -m)) =="
+	./bench/bench_hook $(abs_top_builddir)/agate-hook $(if $(BENCH_QUICK),200,1000)
+
 bench:
 	@$(MAKE) $(AM_MAKEFLAGS) $(BENCH_RUNS)
 .PHONY: bench $(BENCH_RUNS)

@@ -8,6 +8,7 @@
  * client's own prompt), printed before the client's hook timeout. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,7 +44,8 @@ hook_usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: agate hook claude|codex [--deadline DUR] [--fallback deny|defer]\n"
-	        "                                [--bus DIR] [--journal FILE]\n\n"
+	        "                                [--bus DIR] [--journal FILE]\n"
+	        "       agate-hook claude|codex [...]   (the same, a smaller program)\n\n"
 	        "The command Claude Code and Codex run for PreToolUse and PermissionRequest\n"
 	        "(install it with 'agate init claude|codex'). Reads the event JSON on stdin,\n"
 	        "publishes an approval request on the bus (starting a hub if none runs), waits\n"
@@ -194,6 +196,35 @@ fstr(const cJSON *f, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* The agate that can run a hub. `agate-hook` (the small binary agents
+ * spawn, without curl or curses to load) starts the `agate` beside it. */
+static const char *
+hub_program(void)
+{
+	static char exe[PATH_MAX];
+	static int done;
+	if (done)
+		return exe[0] ? exe : NULL;
+	done = 1;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0) {
+		exe[0] = '\0';
+		return NULL;
+	}
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash == NULL || strcmp(slash + 1, "agate-hook") != 0) {
+		exe[0] = '\0';
+		return NULL; /* we are agate itself: /proc/self/exe will do */
+	}
+	if ((size_t)(slash - exe) + sizeof "/agate" > sizeof exe) {
+		exe[0] = '\0';
+		return NULL;
+	}
+	memcpy(slash + 1, "agate", sizeof "agate");
+	return exe;
+}
+
 static struct ag_client *
 connect_bus(const struct hook_ctx *h, int autostart, struct ag_error *err)
 {
@@ -205,6 +236,7 @@ connect_bus(const struct hook_ctx *h, int autostart, struct ag_error *err)
 	    .autostart = autostart,
 	    .connect_timeout_ms = left < 5000 ? (int)(left > 1 ? left : 1) : 5000,
 	    .journal = h->env.journal,
+	    .hub_argv0 = hub_program(),
 	};
 	struct ag_client *c = NULL;
 	if (ag_client_connect(&o, &c, err) != 0)

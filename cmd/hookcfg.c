@@ -115,14 +115,21 @@ hookcfg_is_ours(const char *command, enum hook_client client)
 		return 0;
 	const char *base = strrchr(w, '/');
 	base = base ? base + 1 : w;
-	int ours = strcmp(base, "agate") == 0;
+	int agate = strcmp(base, "agate") == 0, small = strcmp(base, "agate-hook") == 0;
 	free(w);
-	if (!ours)
+	if (!agate && !small)
 		return 0;
-	char *a = next_word(&s), *b = next_word(&s);
-	ours = a && b && strcmp(a, "hook") == 0 && hook_client_parse(b) == (int)client;
+	/* "agate hook CLIENT" or "agate-hook CLIENT" */
+	char *a = next_word(&s);
+	int ours;
+	if (small) {
+		ours = a && hook_client_parse(a) == (int)client;
+	} else {
+		char *b = next_word(&s);
+		ours = a && b && strcmp(a, "hook") == 0 && hook_client_parse(b) == (int)client;
+		free(b);
+	}
 	free(a);
-	free(b);
 	return ours;
 }
 
@@ -147,7 +154,9 @@ hookcfg_command(const char *exe, enum hook_client client, int timeout)
 		}
 		udiff_buf_str(&b, "'");
 	}
-	udiff_buf_str(&b, " hook ");
+	const char *base = strrchr(exe, '/');
+	base = base ? base + 1 : exe;
+	udiff_buf_str(&b, strcmp(base, "agate-hook") == 0 ? " " : " hook ");
 	udiff_buf_str(&b, hook_client_name(client));
 	if (timeout < HOOK_DEADLINE_DEFAULT_S + HOOK_DEADLINE_MARGIN_S) {
 		/* Leave the hook time to answer before the client kills it. */

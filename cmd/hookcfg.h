@@ -25,11 +25,13 @@ const char *hookcfg_codex_label(const char *event);
 char *hookcfg_codex_hash(const char *label, const char *matcher, const char *command, int timeout,
                          int async, const char *status_message);
 
-/* Whether a configured hook command runs `agate hook CLIENT`. */
+/* Whether a configured hook command runs `agate hook CLIENT` or
+ * `agate-hook CLIENT`. */
 int hookcfg_is_ours(const char *command, enum hook_client client);
 
-/* The hook command for the agate binary at exe (shell-quoted when needed),
- * with --deadline when the timeout leaves less than the default. Caller frees. */
+/* The hook command for exe (shell-quoted when needed): "EXE hook CLIENT"
+ * for agate, "EXE CLIENT" for agate-hook; with --deadline when the timeout
+ * leaves less than the default. Caller frees. */
 char *hookcfg_command(const char *exe, enum hook_client client, int timeout);
 
 /* Puts our handler into root's hooks.EVENT for each event: updates one we

@@ -9,6 +9,14 @@ export HOME="$T/home"
 export CLAUDE_CONFIG_DIR="$HOME/.claude" CODEX_HOME="$HOME/.codex"
 mkdir -p "$CLAUDE_CONFIG_DIR" "$CODEX_HOME" "$T/proj"
 HOOK="$(realpath "$AGATE_BIN")"
+# init prefers the small agate-hook beside agate.
+if [ -x "$(dirname "$HOOK")/agate-hook" ]; then
+	CMD_CLAUDE="$(dirname "$HOOK")/agate-hook claude"
+	CMD_CODEX="$(dirname "$HOOK")/agate-hook codex"
+else
+	CMD_CLAUDE="$HOOK hook claude"
+	CMD_CODEX="$HOOK hook codex"
+fi
 
 # --- Claude -----------------------------------------------------------------
 cat >"$CLAUDE_CONFIG_DIR/settings.json" <<'JSON'
@@ -26,7 +34,7 @@ grep -q '^--- ' "$T/dry" || fail "dry run is not a diff: $(cat "$T/dry")"
 agate init claude >"$T/init1" || fail "init claude"
 S="$CLAUDE_CONFIG_DIR/settings.json"
 for want in '"model": "opus"' '"Bash(ls)"' '"notify-send done"' '"PreToolUse"' '"PermissionRequest"' \
-	"\"command\": \"$HOOK hook claude\"" '"timeout": 600' '"matcher": "*"'; do
+	"\"command\": \"$CMD_CLAUDE\"" '"timeout": 600' '"matcher": "*"'; do
 	grep -qF -- "$want" "$S" || fail "settings.json lacks $want: $(cat "$S")"
 done
 cp "$S" "$T/claude.once"
@@ -34,10 +42,10 @@ agate init claude >"$T/init2" || fail "init claude again"
 cmp -s "$S" "$T/claude.once" || fail "second init changed settings.json"
 grep -q unchanged "$T/init2" || fail "second init did not say unchanged"
 agate init claude --project "$T/proj" >/dev/null || fail "init --project"
-grep -qF "$HOOK hook claude" "$T/proj/.claude/settings.local.json" || fail "project settings"
+grep -qF "$CMD_CLAUDE" "$T/proj/.claude/settings.local.json" || fail "project settings"
 # A shorter timeout gets a deadline below it.
 agate init claude --project "$T/proj" --timeout 60 >/dev/null || fail "init --timeout"
-grep -qF "$HOOK hook claude --deadline 45s" "$T/proj/.claude/settings.local.json" ||
+grep -qF "$CMD_CLAUDE --deadline 45s" "$T/proj/.claude/settings.local.json" ||
 	fail "no deadline below the timeout"
 # What we cannot read, we do not overwrite.
 echo '{ "broken": ' >"$T/proj/.claude/settings.local.json"
@@ -50,14 +58,14 @@ ok "init claude: merged, idempotent, --dry-run, --project, --timeout, refuses br
 # --- Codex ------------------------------------------------------------------
 printf 'model = "gpt-5"\n\n[profiles.fast]\nmodel = "o4-mini"\n' >"$CODEX_HOME/config.toml"
 agate init codex >"$T/cx1" || fail "init codex: $(cat "$T/cx1")"
-grep -qF "\"command\": \"$HOOK hook codex\"" "$CODEX_HOME/hooks.json" || fail "hooks.json"
+grep -qF "\"command\": \"$CMD_CODEX\"" "$CODEX_HOME/hooks.json" || fail "hooks.json"
 grep -q '"matcher"' "$CODEX_HOME/hooks.json" && fail "codex hooks got a matcher"
 C="$CODEX_HOME/config.toml"
 grep -qF '[profiles.fast]' "$C" && grep -qF 'model = "o4-mini"' "$C" || fail "config.toml lost content"
 # The README's recipe, computed here without agate's code.
 for label in pre_tool_use permission_request; do
 	json=$(printf '{"event_name":"%s","hooks":[{"async":false,"command":"%s","timeout":600,"type":"command"}]}' \
-		"$label" "$HOOK hook codex")
+		"$label" "$CMD_CODEX")
 	hash=$(printf '%s' "$json" | sha256sum | cut -d' ' -f1)
 	key="$CODEX_HOME/hooks.json:$label:0:0"
 	grep -qxF "[hooks.state.\"$key\"]" "$C" || fail "no trust table for $key: $(cat "$C")"

@@ -40,3 +40,18 @@ expect_out "$T/p1" '"decision":{"behavior":"deny","message":"agate: denied by a 
 payload claude/pretooluse-bash.json 'git status' | agate hook claude >"$T/c1" || fail "exit"
 expect_out "$T/c1" '"permissionDecision":"allow","permissionDecisionReason":"agate: approved by a policy rule"'
 ok "rules decide Codex PermissionRequest and Claude PreToolUse at once"
+
+# agate-hook, the small program agate init installs, answers the same and
+# starts the agate beside it as the hub when none runs.
+SMALL="$(dirname "$AGATE_BIN")/agate-hook"
+if [ -x "$SMALL" ]; then
+	export AGATE_BUS="$T/bus-small"
+	payload claude/pretooluse-bash.json 'git status' | "$SMALL" claude >"$T/s1" || fail "agate-hook exit"
+	expect_out "$T/s1" '"permissionDecision":"allow","permissionDecisionReason":"agate: approved by a policy rule"'
+	payload codex/pretooluse-exec.json 'git push --force origin main' | "$SMALL" codex >"$T/s2" ||
+		fail "agate-hook exit"
+	expect_out "$T/s2" '"permissionDecision":"deny"'
+	[ -s "$AGATE_BUS/hub.pid" ] || fail "agate-hook did not start a hub"
+	kill "$(cat "$AGATE_BUS/hub.pid")" 2>/dev/null
+	ok "agate-hook: same answers, starts agate's hub"
+fi

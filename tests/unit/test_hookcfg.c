@@ -154,8 +154,14 @@ test_is_ours(void **state)
 	assert_false(hookcfg_is_ours("/path/to/agate-hook", HOOK_CODEX));
 	assert_false(hookcfg_is_ours("notagate hook claude", HOOK_CLAUDE));
 	assert_false(hookcfg_is_ours("", HOOK_CLAUDE));
+	assert_true(hookcfg_is_ours("/usr/bin/agate-hook codex", HOOK_CODEX));
+	assert_false(hookcfg_is_ours("/usr/bin/agate-hook hook codex", HOOK_CODEX));
+	assert_false(hookcfg_is_ours("/usr/bin/agate-hook claude", HOOK_CODEX));
 	char *c = hookcfg_command("/opt/my tools/agate", HOOK_CODEX, 600);
 	assert_string_equal(c, "'/opt/my tools/agate' hook codex");
+	free(c);
+	c = hookcfg_command("/usr/bin/agate-hook", HOOK_CLAUDE, 600);
+	assert_string_equal(c, "/usr/bin/agate-hook claude");
 	free(c);
 	c = hookcfg_command("/usr/bin/agate", HOOK_CLAUDE, 60);
 	assert_string_equal(c, "/usr/bin/agate hook claude --deadline 45s");
