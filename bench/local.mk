@@ -22,3 +22,16 @@ bench-hook: bench/bench_hook agate agate-hook
 bench:
 	@$(MAKE) $(AM_MAKEFLAGS) $(BENCH_RUNS)
 .PHONY: bench $(BENCH_RUNS)
+
+# The Guardian on a 1,000-request trace through `agate review --headless`
+# and the fake model, beside a Guardian that asks the model about
+# everything (300 requests with BENCH_QUICK=1).
+BENCH_RUNS += bench-guardian
+noinst_PROGRAMS += bench/bench_guardian
+bench_bench_guardian_SOURCES = bench/bench_guardian.c
+bench_bench_guardian_LDADD = ipc/libagate_ipc.a core/libagate_core.a $(AGATE_LIBS)
+CLEANFILES += bench-guardian-decisions.jsonl
+bench-guardian: bench/bench_guardian agate tests/fake_model/fake_model
+	@echo "== guardian: model calls and decisions on a trace (machine: $$(nproc) cores, $$(uname -m)) =="
+	./bench/bench_guardian $(abs_top_builddir)/agate \
+	  $(abs_top_builddir)/tests/fake_model/fake_model $(if $(BENCH_QUICK),300,1000)

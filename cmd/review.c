@@ -836,6 +836,7 @@ review_usage(FILE *out)
 	        "  --human-wait DUR    how long an escalated request waits for a human (0)\n"
 	        "  --no-schema         do not ask for structured output (servers without it)\n"
 	        "  --review-low        ask the model about low-risk requests too\n"
+	        "  --no-cache          ask the model again about repeated actions\n"
 	        "  --max-inflight N    concurrent model calls (4)\n"
 	        "  --bus DIR           --journal FILE\n\n"
 	        "See agate-review(1).\n");
@@ -845,7 +846,7 @@ struct review_flags {
 	const char *bus, *journal, *policy;
 	const char *sets[16][2]; /* config key, value */
 	int nsets;
-	int headless, no_key, no_schema, review_low, max_inflight;
+	int headless, no_key, no_schema, review_low, no_cache, max_inflight;
 };
 
 static void
@@ -873,6 +874,7 @@ parse_flags(int argc, char **argv, struct review_flags *fl)
 		O_WAIT,
 		O_NOSCHEMA,
 		O_LOW,
+		O_NOCACHE,
 		O_INFLIGHT,
 		O_MODE,
 		O_HEADLESS
@@ -892,6 +894,7 @@ parse_flags(int argc, char **argv, struct review_flags *fl)
 	    {"human-wait", required_argument, NULL, O_WAIT},
 	    {"no-schema", no_argument, NULL, O_NOSCHEMA},
 	    {"review-low", no_argument, NULL, O_LOW},
+	    {"no-cache", no_argument, NULL, O_NOCACHE},
 	    {"max-inflight", required_argument, NULL, O_INFLIGHT},
 	    {NULL, 0, NULL, 0},
 	};
@@ -919,6 +922,7 @@ parse_flags(int argc, char **argv, struct review_flags *fl)
 		case O_WAIT: flag_set(fl, "guardian_human_wait", optarg); break;
 		case O_NOSCHEMA: fl->no_schema = 1; break;
 		case O_LOW: fl->review_low = 1; break;
+		case O_NOCACHE: fl->no_cache = 1; break;
 		case O_INFLIGHT:
 			fl->max_inflight = atoi(optarg);
 			if (fl->max_inflight < 1 || fl->max_inflight > 64) {
@@ -983,6 +987,8 @@ guardian_setup(struct reviewer *rv, const struct review_flags *fl)
 	gc.timeout_ms = ag_config_ms(cfg, "guardian_timeout");
 	if (fl->max_inflight > 0)
 		gc.max_inflight = fl->max_inflight;
+	if (fl->no_cache)
+		gc.cache_entries = 0;
 	int rc = ag_guardian_new(&gc, &rv->g, &err);
 	ag_guardian_key_free(&key); /* the Guardian keeps its own copy */
 	free(policy);

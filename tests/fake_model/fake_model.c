@@ -24,6 +24,10 @@
  *   {"usage":[in,out]}           token counts to report
  *   {"when":"substring", ...}    a rule: used (not consumed) whenever the
  *                                 request body contains the substring
+ *   {"when_action":"substring"}  a rule matched only inside the prompt's
+ *                                 evidence block named "action" (so the
+ *                                 policy and the session history, which
+ *                                 quote other actions, do not match)
  * Rules are tried first, in order; then steps are consumed in order, the
  * last one repeating. With no step at all: allow, low risk.
  *
@@ -75,7 +79,8 @@ add_step(const char *text, const char *where)
 		fprintf(stderr, "fake_model: %s: not a JSON object: %s\n", where, text);
 		exit(2);
 	}
-	if (cJSON_GetObjectItemCaseSensitive(s, "when") != NULL) {
+	if (cJSON_GetObjectItemCaseSensitive(s, "when") != NULL ||
+	    cJSON_GetObjectItemCaseSensitive(s, "when_action") != NULL) {
 		if (nrules == STEPS_MAX)
 			exit(2);
 		rules[nrules++] = s;
@@ -270,17 +275,58 @@ api_of(const char *path)
 	return API_UNKNOWN;
 }
 
+/* The text of the prompt's "action" evidence block, or NULL; caller frees.
+ * The user message is the last of "messages" (Chat, Anthropic) or the
+ * first of "input" (Responses). */
+static char *
+action_block(const char *body)
+{
+	cJSON *req = cJSON_Parse(body);
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(req, "messages");
+	if (list == NULL)
+		list = cJSON_GetObjectItemCaseSensitive(req, "input");
+	const cJSON *msg = NULL, *m;
+	cJSON_ArrayForEach(m, list)
+	{
+		const cJSON *role = cJSON_GetObjectItemCaseSensitive(m, "role");
+		if (cJSON_IsString(role) && strcmp(role->valuestring, "user") == 0)
+			msg = m;
+	}
+	const cJSON *content = cJSON_GetObjectItemCaseSensitive(msg, "content");
+	char *out = NULL;
+	if (cJSON_IsString(content)) {
+		const char *a = strstr(content->valuestring, "name=\"action\">");
+		const char *b = a ? strstr(a, "</evidence-") : NULL;
+		if (a && b)
+			out = strndup(a, (size_t)(b - a));
+	}
+	cJSON_Delete(req);
+	return out;
+}
+
 static const cJSON *
 pick_step(const char *body)
 {
 	static cJSON *fallback;
 	pthread_mutex_lock(&lock);
 	const cJSON *s = NULL;
+	char *action = NULL;
+	int action_done = 0;
 	for (int i = 0; i < nrules && s == NULL; i++) {
 		const cJSON *w = cJSON_GetObjectItemCaseSensitive(rules[i], "when");
+		const cJSON *wa = cJSON_GetObjectItemCaseSensitive(rules[i], "when_action");
 		if (cJSON_IsString(w) && body != NULL && strstr(body, w->valuestring) != NULL)
 			s = rules[i];
+		if (cJSON_IsString(wa) && body != NULL) {
+			if (!action_done) {
+				action = action_block(body);
+				action_done = 1;
+			}
+			if (action != NULL && strstr(action, wa->valuestring) != NULL)
+				s = rules[i];
+		}
 	}
+	free(action);
 	if (s == NULL && nsteps > 0) {
 		s = steps[next_step];
 		if (next_step + 1 < nsteps)
