@@ -28,6 +28,7 @@
 #define HOOK_GUARD_MAX_MS        8000 /* a Codex PreToolUse check never waits for a human */
 #define HOOK_GUARD_SETTLE_MS     5    /* a rule's decision follows the ack in the same write */
 #define HOOK_FILE_READ_MAX       (4u << 20)
+#define HOOK_RECONNECT_MAX       10 /* hub restarts survived while waiting */
 
 struct hook_ctx {
 	enum hook_client client;
@@ -261,8 +262,12 @@ publish(const struct hook_ctx *h, const cJSON *req, const char *id, int guard, i
         struct outcome *o)
 {
 	memset(o, 0, sizeof *o);
-	int attempts = 0;
+	int attempts = 0, lost = 0;
 	while (ag_clock_mono_ms() < until) {
+		/* A hub that keeps going away (or a bus that keeps refusing us)
+		 * will not decide: stop early rather than spin until the deadline. */
+		if (lost > HOOK_RECONNECT_MAX)
+			return;
 		struct ag_error err;
 		struct ag_client *c = connect_bus(h, 1, &err);
 		if (c == NULL) {
@@ -274,6 +279,7 @@ publish(const struct hook_ctx *h, const cJSON *req, const char *id, int guard, i
 		if (ag_client_send(c, req, &err) != 0) {
 			snprintf(o->why, sizeof o->why, "%s", err.msg);
 			ag_client_close(&c);
+			lost++;
 			continue;
 		}
 		for (;;) {
@@ -291,6 +297,7 @@ publish(const struct hook_ctx *h, const cJSON *req, const char *id, int guard, i
 			int rc = ag_client_recv(c, left > 250 ? 250 : (int)left, &f, &err);
 			if (rc < 0) {
 				snprintf(o->why, sizeof o->why, "%s", err.msg);
+				lost++;
 				break; /* the hub went away: reconnect and ask again */
 			}
 			if (rc == 0) {

@@ -581,25 +581,49 @@ hookcfg_toml_set_trust(const char *text, const char *key, const char *hash, char
 
 /* --- printing ------------------------------------------------------------- */
 
+static void
+indent(struct udiff_buf *b, int depth)
+{
+	for (int i = 0; i < depth; i++)
+		udiff_buf_str(b, "  ");
+}
+
+/* Objects and arrays one member a line, two-space indent (as the agents'
+ * own examples are written); scalars as cJSON prints them. */
+static void
+print_value(struct udiff_buf *b, const cJSON *v, int depth)
+{
+	int obj = cJSON_IsObject(v);
+	if ((obj || cJSON_IsArray(v)) && v->child != NULL) {
+		udiff_buf_str(b, obj ? "{\n" : "[\n");
+		for (const cJSON *c = v->child; c != NULL; c = c->next) {
+			indent(b, depth + 1);
+			if (obj) {
+				cJSON *key = cJSON_CreateString(c->string);
+				char *k = cJSON_PrintUnformatted(key);
+				udiff_buf_str(b, k ? k : "\"\"");
+				udiff_buf_str(b, ": ");
+				cJSON_free(k);
+				cJSON_Delete(key);
+			}
+			print_value(b, c, depth + 1);
+			udiff_buf_str(b, c->next ? ",\n" : "\n");
+		}
+		indent(b, depth);
+		udiff_buf_str(b, obj ? "}" : "]");
+		return;
+	}
+	char *text = cJSON_PrintUnformatted(v);
+	udiff_buf_str(b, text ? text : "null");
+	cJSON_free(text);
+}
+
 char *
 hookcfg_json_print(const cJSON *root)
 {
-	char *text = cJSON_Print(root);
-	if (text == NULL)
-		return xstrdup("{}\n");
-	/* cJSON indents with tabs and puts a tab after ':'. JSON strings
-	 * never hold a raw tab (it is escaped), so every tab is layout. */
 	struct udiff_buf b = {0};
-	for (const char *p = text; *p; p++) {
-		if (*p != '\t')
-			udiff_buf_add(&b, p, 1);
-		else if (p > text && p[-1] == ':')
-			udiff_buf_str(&b, " ");
-		else
-			udiff_buf_str(&b, "  ");
-	}
+	print_value(&b, root, 0);
 	udiff_buf_str(&b, "\n");
-	cJSON_free(text);
 	return udiff_buf_take(&b);
 }
 

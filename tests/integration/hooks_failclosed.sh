@@ -115,3 +115,25 @@ done
 [ -p "$T/bus9/hub.fifo" ] && AGATE_BUS="$T/bus9" agate status >/dev/null 2>&1 &&
 	fail "PostToolUse started a hub"
 ok "PostToolUse / Stop: silent, start nothing"
+
+# 10. A Write whose diff is too large for a frame (2 MB replaced by 2 MB):
+# refused by the bus, so denied with the reason, promptly.
+yes aaaaaaaaaaaaaaa | head -c 2200000 >"$T/old.txt"
+{
+	printf '{"session_id":"s10","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"Write","tool_input":{"file_path":"%s","content":"' "$T/old.txt"
+	yes bbbbbbbbbbbbbbb | head -c 2200000 | sed 's/$/\\n/' | tr -d '\n'
+	printf '"}}'
+} >"$T/big.json"
+start=$(date +%s)
+agate hook claude --deadline 20s <"$T/big.json" >"$T/big.out" 2>&1 || fail "big payload: exit $?"
+expect_out "$T/big.out" '"permissionDecision":"deny"'
+expect_out "$T/big.out" 'frame too large'
+[ $(($(date +%s) - start)) -lt 15 ] || fail "big payload: answered only at the deadline"
+# A payload over 4 MiB is refused before it reaches the bus.
+{
+	printf '{"session_id":"s10","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"'
+	head -c 4300000 /dev/zero | tr '\0' 'x'
+	printf '"}}'
+} | agate hook claude >"$T/huge.out" 2>&1 || fail "huge payload: exit $?"
+expect_out "$T/huge.out" '"permissionDecision":"deny"'
+ok "too large for the bus, or for a payload: deny with the reason, promptly"

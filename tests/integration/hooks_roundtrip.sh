@@ -100,3 +100,16 @@ hook_wait "$T/again"
 grep -qF "$CODEX_ALLOW" "$T/again" || fail "session grant not applied: $(cat "$T/again")"
 ok "approve_session: the next identical request is approved by the session grant"
 echo "$n round trips"
+
+# The hub dies while the hook waits: the hook starts a new one, sends the
+# same id again, and takes the decision made there (nothing lost).
+hook_bg claude "$FIX/claude/pretooluse-bash-tui.json" "$T/restart"
+id=$(pending_for 11fb58dc-bd38-449f-83b2-cd33db0e0fac)
+kill -9 "$(hub_pid)"
+wait_for is_state "$id" pending || fail "request lost with the hub"
+wait_for agate status || fail "no new hub"
+sleep 0.5
+agate decide "$id" approve >/dev/null || fail "decide after restart"
+hook_wait "$T/restart"
+expect_out "$T/restart" '"permissionDecision":"allow"'
+ok "hub killed while the hook waits: a new hub, the same request, its decision"

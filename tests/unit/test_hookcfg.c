@@ -196,6 +196,10 @@ test_merge(void **state)
 	    "\"/usr/bin/agate hook claude\",\"timeout\":600}]}]}}");
 	assert_true(cJSON_Compare(root, want, 1));
 	char *once = hookcfg_json_print(root);
+	cJSON *back = cJSON_Parse(once); /* what is written reads back the same */
+	assert_true(cJSON_Compare(back, root, 1));
+	assert_non_null(strstr(once, "\n  \"hooks\": {\n    \"PreToolUse\": [\n"));
+	cJSON_Delete(back);
 	assert_int_equal(hookcfg_merge(root, HOOK_CLAUDE, ev, claude_matchers, 2,
 	                               "/usr/bin/agate hook claude", 600, &err),
 	                 0);
