@@ -310,7 +310,11 @@ apply_review(struct replay *rp, struct item *it, const struct ag_review_result *
 	rp->reviewed++;
 	if (r->judgement == AG_JUDGE_FAILED)
 		rp->review_failed++;
-	it->review_why = xasprintf("%s: %s", ag_judgement_name(r->judgement), r->why);
+	if (r->have_verdict && r->verdict.rationale != NULL && *r->verdict.rationale)
+		it->review_why = xasprintf("%s: %s; rationale: %s", ag_judgement_name(r->judgement),
+		                           r->why, r->verdict.rationale);
+	else
+		it->review_why = xasprintf("%s: %s", ag_judgement_name(r->judgement), r->why);
 	switch (ag_route_result(&rp->route, &f, r)) {
 	case AG_ACT_APPROVE:
 		it->today = V_APPROVE;

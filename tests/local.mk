@@ -22,3 +22,4 @@ include tests/reviewer.mk
 include tests/tui.mk
 include tests/fuzz.mk
 include tests/agents.mk
+include tests/replay.mk
