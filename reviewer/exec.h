@@ -69,7 +69,8 @@ struct ag_exec_ctx {
 
 	struct ag_reparse *queue;
 	size_t nqueue, capqueue, nreparsed;
-	char *rbuf; /* a copy of the text being re-parsed */
+	size_t reparsed_bytes, reparse_limit; /* bytes parsed again, and the most allowed */
+	char *rbuf;                           /* a copy of the text being re-parsed */
 	size_t caprbuf;
 
 	struct ag_exec_chunk *chunks; /* synthetic strings, stable until reset */
@@ -84,7 +85,8 @@ struct ag_exec_ctx {
 	int net_send, net_start, net_end;
 	int env_dump, env_start, env_end;
 	int nadded;
-	int flow_budget;
+	long flow_budget; /* commands the flow rules may still visit */
+	int flow_exhausted;
 	const char *downloads[8]; /* files a curl -o / wget -O in this request wrote */
 	int ndownloads;
 	int outside_read, outside_start,
@@ -130,6 +132,9 @@ void ag_exec_name(const char *word, size_t len, char *name, size_t size);
 #define AG_CK_SECRET   0x08u /* reads a secret */
 /* The kinds of command ci (wrappers stripped). */
 unsigned ag_exec_kind(struct ag_exec_ctx *x, int ci);
+/* Charges a scan over every command to the flow budget; 0 when it is spent
+ * (the request is then flagged as too complex rather than waved through). */
+int ag_exec_flow_scan(struct ag_exec_ctx *x);
 /* Union of the kinds of commands whose output reaches ci's stdin, and the
  * nearest such command in *from (or -1). */
 unsigned ag_exec_upstream(struct ag_exec_ctx *x, int ci, int *from);

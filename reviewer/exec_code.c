@@ -52,12 +52,29 @@ has(const struct code *c, const char *needle)
 	return memmem(c->text, c->len, needle, strlen(needle)) != NULL;
 }
 
+/* Whether any needle occurs: one pass over the text, comparing only the
+ * needles that start with the byte at hand (the lists are long, the code
+ * short, and most bytes start no needle). */
 static int
 has_any(const struct code *c, const char *const *needles)
 {
-	for (size_t i = 0; needles[i] != NULL; i++)
-		if (has(c, needles[i]))
-			return 1;
+	unsigned char first[256 / 8] = {0};
+	for (size_t i = 0; needles[i] != NULL; i++) {
+		unsigned char b = (unsigned char)needles[i][0];
+		first[b / 8] |= (unsigned char)(1u << (b % 8));
+	}
+	for (size_t k = 0; k < c->len; k++) {
+		unsigned char b = (unsigned char)c->text[k];
+		if (!(first[b / 8] & (1u << (b % 8))))
+			continue;
+		for (size_t i = 0; needles[i] != NULL; i++) {
+			if ((unsigned char)needles[i][0] != b)
+				continue;
+			size_t n = strlen(needles[i]);
+			if (n <= c->len - k && memcmp(c->text + k, needles[i], n) == 0)
+				return 1;
+		}
+	}
 	return 0;
 }
 
@@ -297,10 +314,14 @@ static const char *const exec_calls[] = {"os.system(",
                                          "qx{",
                                          NULL};
 
+static int has_any(const struct code *c, const char *const *needles);
+
 static void
 shell_calls(struct code *c)
 {
-	for (size_t e = 0; exec_calls[e] != NULL; e++) {
+	/* one pass to learn whether any call is there before looking for each */
+	int any = has_any(c, exec_calls);
+	for (size_t e = 0; any && exec_calls[e] != NULL; e++) {
 		const char *needle = exec_calls[e];
 		size_t nl = strlen(needle);
 		const char *p = c->text, *end = c->text + c->len;

@@ -554,7 +554,10 @@ static const struct rule rules[] = {
 struct index_entry {
 	char name[64];
 	unsigned short rule;
+	const char *valopts; /* the command's, from cmd_valopts */
 };
+
+static const char *valopts_for(const char *name);
 
 static struct index_entry *index_entries;
 static size_t index_count;
@@ -597,6 +600,7 @@ index_build(void)
 			memcpy(e->name, p, len);
 			e->name[len] = '\0';
 			e->rule = (unsigned short)r;
+			e->valopts = valopts_for(e->name);
 			if (bar == NULL)
 				break;
 			p = bar + 1;
@@ -731,9 +735,11 @@ sub_word(const char *pat, size_t plen, const char *w, size_t wlen)
 
 /* Index of the last positional the sub words matched, 0 when they do not
  * (or the rule has none: then *ok says whether it matched). */
+#define MAX_SUB_POS 8
+
 static size_t
-sub_match(struct ag_exec_ctx *x, const struct ag_xview *v, const char *sub, const char *valopts,
-          int *ok)
+sub_match(struct ag_exec_ctx *x, const struct ag_xview *v, const char *sub, const size_t *pos,
+          int npos, int *ok)
 {
 	*ok = 1;
 	if (sub == NULL)
@@ -743,7 +749,8 @@ sub_match(struct ag_exec_ctx *x, const struct ag_xview *v, const char *sub, cons
 	for (const char *p = sub; *p;) {
 		const char *sp = strchr(p, ' ');
 		size_t len = sp ? (size_t)(sp - p) : strlen(p);
-		size_t i = ag_exec_pos(x, v, valopts, nth++);
+		size_t i = nth < npos ? pos[nth] : 0;
+		nth++;
 		if (i == 0) {
 			*ok = 0;
 			return 0;
@@ -1688,6 +1695,8 @@ pipeline_shell(struct ag_exec_ctx *x, int ci)
 {
 	const struct ag_sh *sh = &x->sh;
 	int pipe = sh->cmds[ci].pipe;
+	if (sh->pipes[pipe].nstages < 2 || !ag_exec_flow_scan(x))
+		return 0;
 	for (size_t j = 0; j < sh->ncmds; j++) {
 		const struct ag_sh_cmd *c = &sh->cmds[j];
 		if ((int)j == ci || c->pipe != pipe || c->nwords == 0)
@@ -2365,6 +2374,8 @@ filtered_harmlessly(struct ag_exec_ctx *x, int ci)
 {
 	const struct ag_sh *sh = &x->sh;
 	const struct ag_sh_cmd *c = &sh->cmds[ci];
+	if (sh->pipes[c->pipe].nstages < 2 || !ag_exec_flow_scan(x))
+		return 0;
 	for (size_t j = 0; j < sh->ncmds; j++) {
 		const struct ag_sh_cmd *d = &sh->cmds[j];
 		if (d->pipe != c->pipe || d->stage != c->stage + 1 || d->nwords < 2)
@@ -2826,7 +2837,9 @@ ag_exec_rules(struct ag_exec_ctx *x, const struct ag_xview *v)
 {
 	pthread_once(&index_once, index_build);
 	struct index_entry key;
-	snprintf(key.name, sizeof key.name, "%s", v->name);
+	size_t kl = strnlen(v->name, sizeof key.name - 1);
+	memcpy(key.name, v->name, kl);
+	key.name[kl] = '\0';
 	/* first entry with this name */
 	size_t lo = 0, hi = index_count;
 	while (lo < hi) {
@@ -2836,11 +2849,18 @@ ag_exec_rules(struct ag_exec_ctx *x, const struct ag_xview *v)
 		else
 			hi = mid;
 	}
-	const char *valopts = valopts_for(v->name);
+	if (lo >= index_count || strcmp(index_entries[lo].name, key.name) != 0)
+		return;
+	const char *valopts = index_entries[lo].valopts;
+	/* The first positionals, found once for every rule of this command. */
+	size_t pos[MAX_SUB_POS];
+	int npos = 0;
+	while (npos < MAX_SUB_POS && (pos[npos] = ag_exec_pos(x, v, valopts, npos)) != 0)
+		npos++;
 	for (size_t k = lo; k < index_count && strcmp(index_entries[k].name, key.name) == 0; k++) {
 		const struct rule *r = &rules[index_entries[k].rule];
 		int ok;
-		size_t at = sub_match(x, v, r->sub, valopts, &ok);
+		size_t at = sub_match(x, v, r->sub, pos, npos, &ok);
 		if (!ok)
 			continue;
 		if (r->unless != NULL && ag_exec_opt(x, v, r->unless))

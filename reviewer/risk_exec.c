@@ -26,6 +26,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <pthread.h>
+
 #include "core/xmalloc.h"
 #include "reviewer/exec.h"
 #include "reviewer/sensitive.h"
@@ -278,9 +280,11 @@ ag_exec_name(const char *word, size_t len, char *name, size_t size)
 	memcpy(name, word, len);
 	name[len] = '\0';
 
+	if (len == 0)
+		return;
 	static const char *const stems[] = {"python", "pypy", "pip",  "perl",  "ruby",
 	                                    "php",    "lua",  "node", "pydoc", NULL};
-	for (size_t i = 0; stems[i] != NULL; i++) {
+	for (size_t i = 0; stems[i] != NULL && strchr("prln", name[0]) != NULL; i++) {
 		size_t n = strlen(stems[i]);
 		if (len > n && strncmp(name, stems[i], n) == 0 && all_version(name + n, len - n)) {
 			name[n] = '\0';
@@ -289,7 +293,7 @@ ag_exec_name(const char *word, size_t len, char *name, size_t size)
 		}
 	}
 	static const char *const dotted[] = {"mkfs", "fsck", "mkdosfs", "mke2fs", NULL};
-	for (size_t i = 0; dotted[i] != NULL; i++) {
+	for (size_t i = 0; dotted[i] != NULL && (name[0] == 'm' || name[0] == 'f'); i++) {
 		size_t n = strlen(dotted[i]);
 		if (len > n && strncmp(name, dotted[i], n) == 0 && name[n] == '.')
 			name[n] = '\0';
@@ -322,8 +326,10 @@ ag_exec_name(const char *word, size_t len, char *name, size_t size)
 	    {"docker-compose", "docker-compose"},
 	};
 	for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
-		if (strcmp(name, alias[i][0]) == 0) {
-			snprintf(name, size, "%s", alias[i][1]);
+		if (alias[i][0][0] == name[0] && strcmp(name, alias[i][0]) == 0) {
+			size_t al = strlen(alias[i][1]);
+			if (al < size)
+				memcpy(name, alias[i][1], al + 1);
 			break;
 		}
 }
@@ -464,14 +470,13 @@ ag_exec_upstream(struct ag_exec_ctx *x, int ci, int *from)
 	int cn = chain(sh, ci, cp, cs);
 	unsigned kinds = 0;
 	*from = -1;
-	if (cn == 0 || x->flow_budget <= 0)
+	if (cn == 0)
 		return 0;
-	x->flow_budget--;
 	/* Only a command that is not first in some pipeline has an upstream. */
 	int any = 0;
 	for (int b = 0; b < cn; b++)
 		any |= cs[b] > 0;
-	if (!any)
+	if (!any || !ag_exec_flow_scan(x))
 		return 0;
 	for (size_t j = 0; j < sh->ncmds; j++) {
 		if ((int)j == ci || sh->cmds[j].nwords == 0)
@@ -484,14 +489,26 @@ ag_exec_upstream(struct ag_exec_ctx *x, int ci, int *from)
 	return kinds;
 }
 
+int
+ag_exec_flow_scan(struct ag_exec_ctx *x)
+{
+	if (x->flow_budget < (long)x->sh.ncmds) {
+		x->flow_exhausted = 1;
+		return 0;
+	}
+	x->flow_budget -= (long)x->sh.ncmds;
+	return 1;
+}
+
 unsigned
 ag_exec_subst_kinds(struct ag_exec_ctx *x, int ci, int w)
 {
 	const struct ag_sh *sh = &x->sh;
 	unsigned kinds = 0;
-	if (w < 0)
+	if (w < 0 || ci < 0)
 		return 0;
-	for (size_t j = 0; j < sh->ncmds; j++) {
+	/* a command's substitutions were read inside it: (ci, nested_end) */
+	for (size_t j = (size_t)ci + 1; j < (size_t)sh->cmds[ci].nested_end && j < sh->ncmds; j++) {
 		const struct ag_sh_cmd *c = &sh->cmds[j];
 		if (c->parent == ci && c->parent_word == w && c->nwords > 0)
 			kinds |= ag_exec_kind(x, (int)j);
@@ -750,6 +767,7 @@ enum wrap {
 	WR_BUSYBOX,   /* busybox APPLET */
 	WR_NPX,       /* npx [-c TEXT] package args */
 	WR_SUBPREFIX, /* poetry run, uv run, bundle exec: only with that word */
+	WR_EXEC_IN,   /* docker exec CONTAINER CMD, kubectl exec POD -- CMD */
 };
 
 struct wrapper {
@@ -806,16 +824,11 @@ static const struct wrapper wrappers[] = {
     {"yarn|pnpm", WR_SUBPREFIX, "", "dlx"},
     {"conda|mamba|micromamba", WR_SUBPREFIX, "-n|--name|-p|--prefix", "run"},
     {"cargo", WR_SUBPREFIX, "", "--"},
+    {"docker|kubectl|oc", WR_EXEC_IN,
+     "-e|--env|-u|--user|-w|--workdir|--env-file|--detach-keys|-n|--namespace|-c|--container|"
+     "--context|--kubeconfig|-f|--filename",
+     "exec"},
 };
-
-static const struct wrapper *
-find_wrapper(const char *name)
-{
-	for (size_t i = 0; i < sizeof wrappers / sizeof wrappers[0]; i++)
-		if (name_in(name, wrappers[i].names))
-			return &wrappers[i];
-	return NULL;
-}
 
 enum strip { S_NEXT, S_RULES, S_DONE };
 
@@ -1409,6 +1422,23 @@ strip_wrapper(struct ag_exec_ctx *x, struct ag_xview *v, const struct wrapper *w
 		advance(v, i);
 		return S_NEXT;
 	}
+	case WR_EXEC_IN: {
+		/* what runs inside a container or pod: its own paths, but the
+		 * same databases and the same network */
+		size_t dd = 0;
+		for (size_t k = 2; k < v->n && dd == 0; k++)
+			if (strcmp(ag_exec_arg(x, v, k)->s, "--") == 0)
+				dd = k;
+		if (dd != 0)
+			i = dd + 1;
+		else
+			i = skip_opts(x, v, 2, w->valopts) + 1;
+		if (i >= v->n)
+			return S_RULES;
+		ag_exec_rules(x, v);
+		advance(v, i);
+		return S_NEXT;
+	}
 	case WR_SUBPREFIX:
 		if (v->n < 2 || strcmp(ag_exec_arg(x, v, 1)->s, w->sub) != 0)
 			return S_RULES;
@@ -1443,14 +1473,127 @@ static const struct interp interps[] = {
     {"awk", AG_LANG_AWK, 0, "", "-F|-v|-f|--field-separator|--assign|--file"},
 };
 
+/* Wrappers and interpreters by name: a sorted index built once, since
+ * every command is looked up in both tables. */
+struct name_ix {
+	char name[40];
+	unsigned char table; /* 0 wrappers, 1 interpreters */
+	unsigned short idx;
+};
+
+static struct name_ix *name_index;
+static size_t name_count;
+static pthread_once_t name_once = PTHREAD_ONCE_INIT;
+
+static int
+name_ix_cmp(const void *a, const void *b)
+{
+	const struct name_ix *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	if (c == 0)
+		c = (int)x->table - (int)y->table;
+	return c != 0 ? c : (int)x->idx - (int)y->idx;
+}
+
+static void
+name_ix_add(const char *list, unsigned char table, size_t idx, int count_only)
+{
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, "|");
+		if (!count_only) {
+			struct name_ix *e = &name_index[name_count];
+			if (n >= sizeof e->name)
+				n = sizeof e->name - 1;
+			memcpy(e->name, p, n);
+			e->name[n] = '\0';
+			e->table = table;
+			e->idx = (unsigned short)idx;
+		}
+		name_count++;
+		p += strcspn(p, "|");
+		if (*p == '|')
+			p++;
+	}
+}
+
+static void
+name_ix_build(void)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		name_count = 0;
+		for (size_t i = 0; i < sizeof wrappers / sizeof wrappers[0]; i++)
+			name_ix_add(wrappers[i].names, 0, i, pass == 0);
+		for (size_t i = 0; i < sizeof interps / sizeof interps[0]; i++)
+			name_ix_add(interps[i].names, 1, i, pass == 0);
+		if (pass == 0) {
+			/* Kept for the life of the process: the tables are static. */
+			name_index = calloc(name_count, sizeof *name_index);
+			if (name_index == NULL)
+				abort();
+		}
+	}
+	qsort(name_index, name_count, sizeof *name_index, name_ix_cmp);
+}
+
+/* First index entry for (name, table), or name_count. The same name is
+ * looked up in both tables, and again after a wrapper was stripped: the
+ * last name's first entry is remembered. */
+static size_t
+name_ix_find(const char *name, unsigned char table)
+{
+	pthread_once(&name_once, name_ix_build);
+	static __thread char last_name[64];
+	static __thread size_t last_first;
+	static __thread int last_valid;
+	size_t first;
+	if (last_valid && strcmp(last_name, name) == 0) {
+		first = last_first;
+	} else {
+		size_t lo = 0, hi = name_count;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (strcmp(name_index[mid].name, name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		first = lo < name_count && strcmp(name_index[lo].name, name) == 0 ? lo : name_count;
+		size_t nl = strlen(name);
+		if (nl < sizeof last_name) {
+			memcpy(last_name, name, nl + 1);
+			last_first = first;
+			last_valid = 1;
+		}
+	}
+	for (size_t k = first; k < name_count && strcmp(name_index[k].name, name) == 0; k++)
+		if (name_index[k].table == table)
+			return k;
+	return name_count;
+}
+
+/* The wrapper a command is, if any: for "poetry run" and the like only
+ * when the word that makes it one follows. */
+static const struct wrapper *
+find_wrapper(struct ag_exec_ctx *x, const struct ag_xview *v)
+{
+	for (size_t k = name_ix_find(v->name, 0);
+	     k < name_count && name_index[k].table == 0 && strcmp(name_index[k].name, v->name) == 0;
+	     k++) {
+		const struct wrapper *w = &wrappers[name_index[k].idx];
+		if ((w->kind == WR_SUBPREFIX || w->kind == WR_EXEC_IN) &&
+		    (v->n < 2 || strcmp(ag_exec_arg(x, v, 1)->s, w->sub) != 0))
+			continue;
+		return w;
+	}
+	return NULL;
+}
+
 /* Judges an interpreter call; returns 1 when the view was one. */
 static int
 interpreter(struct ag_exec_ctx *x, struct ag_xview *v)
 {
-	const struct interp *in = NULL;
-	for (size_t k = 0; k < sizeof interps / sizeof interps[0]; k++)
-		if (name_in(v->name, interps[k].names))
-			in = &interps[k];
+	size_t ix = name_ix_find(v->name, 1);
+	const struct interp *in = ix < name_count ? &interps[name_index[ix].idx] : NULL;
 	if (in == NULL)
 		return 0;
 	const struct ag_sh *sh = &x->sh;
@@ -1561,7 +1704,8 @@ echo_command(struct ag_exec_ctx *x, const struct ag_xview *v)
 	const struct ag_sh *sh = &x->sh;
 	const struct ag_xarg *a = ag_exec_arg(x, v, 0);
 	const struct ag_sh_cmd *echo = NULL;
-	for (size_t j = 0; j < sh->ncmds; j++) {
+	for (size_t j = (size_t)v->cmd + 1;
+	     j < (size_t)sh->cmds[v->cmd].nested_end && j < sh->ncmds; j++) {
 		const struct ag_sh_cmd *c = &sh->cmds[j];
 		if (c->parent != v->cmd || c->parent_word != a->word || c->nwords == 0)
 			continue;
@@ -1686,11 +1830,11 @@ ag_exec_view(struct ag_exec_ctx *x, struct ag_xview *v, int level)
 			ag_exec_add(x, 80, WEAKENING, a0->start, a0->end,
 			            "runs a program this command downloaded: %.*s",
 			            (int)(a0->len > 60 ? 60 : a0->len), a0->s);
-		const struct wrapper *w = find_wrapper(v->name);
+		const struct wrapper *w = find_wrapper(x, v);
 		if (w == NULL) {
 			if (interpreter(x, v))
 				return;
-			if (find_wrapper(v->name) != NULL && iter < 31)
+			if (find_wrapper(x, v) != NULL && iter < 31)
 				continue; /* python -m something that wraps */
 			break;
 		}
@@ -1800,12 +1944,17 @@ run_queue(struct ag_exec_ctx *x)
 			            "shell commands nested too deep to analyse");
 			continue;
 		}
-		if (x->nreparsed >= AG_EXEC_MAX_REPARSE) {
+		/* Bounded in count and in bytes: nested evals re-parse their
+		 * text at every level, so a large command must not turn into
+		 * hundreds of copies of itself. */
+		if (x->nreparsed >= AG_EXEC_MAX_REPARSE ||
+		    x->reparsed_bytes + r.len > x->reparse_limit) {
 			ag_exec_add(x, 50, WEAKENING, ss, se,
 			            "too many nested shell commands to analyse");
 			break;
 		}
 		x->nreparsed++;
+		x->reparsed_bytes += r.len;
 		/* The text lives in sh->text, which the parse appends to: copy. */
 		if (r.len + 1 > x->caprbuf) {
 			x->caprbuf = r.len + 1;
@@ -1841,6 +1990,8 @@ score_all(struct ag_exec_ctx *x)
 static void
 flow_rules(struct ag_exec_ctx *x)
 {
+	if (x->flow_exhausted)
+		ag_exec_add(x, 50, 0, -1, -1, "too many commands to follow where their data goes");
 	if (x->secret_read && x->net_send)
 		ag_exec_add(x, 90, EXFIL | CREDENTIAL, x->net_start, x->net_end,
 		            "sends data over the network after reading %s",
@@ -1892,7 +2043,8 @@ ctx_get(const struct ag_request *req, struct ag_risk *out)
 	x->secret_read = x->net_send = x->env_dump = 0;
 	x->secret_what = NULL;
 	x->nadded = 0;
-	x->flow_budget = 256;
+	x->flow_budget = 4096;
+	x->flow_exhausted = 0;
 	x->ndownloads = 0;
 	x->outside_read = 0;
 	/* Keep one chunk, emptied. */
@@ -1926,6 +2078,11 @@ ag_risk_exec(const struct ag_request *req, struct ag_risk *out)
 		return;
 	const struct ag_action_exec *e = &req->u.exec;
 	struct ag_exec_ctx *x = ctx_get(req, out);
+	size_t input = e->command != NULL ? strlen(e->command) : 0;
+	for (size_t i = 0; e->argv != NULL && i < e->argc; i++)
+		input += strlen(e->argv[i]);
+	x->reparsed_bytes = 0;
+	x->reparse_limit = 2 * input + 65536;
 	if (e->command != NULL) {
 		struct ag_sh_origin o;
 		ag_sh_origin_root(&o);

@@ -191,8 +191,56 @@ cput(struct parser *p, struct wstate *w, char c, long src)
 static void
 cput_src(struct parser *p, struct wstate *w, size_t from, size_t to)
 {
-	for (size_t k = from; k < to && !p->stop; k++)
-		cput(p, w, p->s[k], (long)k);
+	struct ag_sh *sh = p->sh;
+	if (from >= to || p->stop)
+		return;
+	size_t n = to - from;
+	if (sh->ncstk + n > AG_SH_MAX_TEXT) {
+		bound_hit(p, AG_SH_TRUNCATED);
+		return;
+	}
+	if (sh->ncstk + n > sh->capcstk) {
+		size_t ncap = sh->capcstk ? sh->capcstk : 256;
+		while (ncap < sh->ncstk + n)
+			ncap *= 2;
+		sh->cstk = xrealloc(sh->cstk, ncap);
+		sh->capcstk = ncap;
+	}
+	/* the same contiguity bookkeeping as cput, once for the run */
+	size_t k = sh->ncstk - w->cstart;
+	if (k == 0 && w->lbase == -2)
+		w->lbase = (long)from;
+	else if (w->lbase >= 0 && from != (size_t)w->lbase + k)
+		w->lbase = -1;
+	memcpy(sh->cstk + sh->ncstk, p->s + from, n);
+	sh->ncstk += n;
+}
+
+/* Bytes with no meaning inside an unquoted word. */
+static int
+plain(char c)
+{
+	switch (c) {
+	case ' ':
+	case '\t':
+	case '\n':
+	case ';':
+	case '&':
+	case '|':
+	case '<':
+	case '>':
+	case '(':
+	case ')':
+	case '\\':
+	case '\'':
+	case '"':
+	case '$':
+	case '`':
+	case '*':
+	case '?':
+	case '[': return 0;
+	default: return 1;
+	}
 }
 
 /* Appends len bytes to sh->text plus a NUL; returns the offset or -1. */
@@ -897,10 +945,15 @@ scan_word(struct parser *p, unsigned extra)
 			cput(p, &w, c, (long)p->i);
 			p->i++;
 			break;
-		default:
-			cput(p, &w, c, (long)p->i);
-			p->i++;
+		default: {
+			/* a run of ordinary bytes at once */
+			size_t e = p->i + 1;
+			while (e < p->n && plain(p->s[e]))
+				e++;
+			cput_src(p, &w, p->i, e);
+			p->i = e;
 			break;
+		}
 		}
 	}
 	if (p->stop)
@@ -1107,8 +1160,12 @@ read_heredocs(struct parser *p)
 			return;
 		if (hd->redir >= 0)
 			p->sh->redirs[hd->redir].body = wi;
-		if (!hd->quoted)
+		if (!hd->quoted) {
 			body_substs(p, start, end, hd->cmd, wi);
+			/* the body's substitutions belong to the command too */
+			if (hd->cmd >= 0 && (size_t)hd->cmd < p->sh->ncmds)
+				p->sh->cmds[hd->cmd].nested_end = (int)p->sh->ncmds;
+		}
 		if (!p->stop)
 			p->i = next;
 	}
@@ -1144,6 +1201,7 @@ reserve_cmd(struct parser *p, int pipe, int stage)
 	c->func = p->func;
 	c->depth = p->depth;
 	c->flags = p->cflags | p->o.cflags;
+	c->nested_end = (int)sh->ncmds + 1;
 	return (int)sh->ncmds++;
 }
 
@@ -1222,6 +1280,7 @@ commit_cmd(struct parser *p, int idx, size_t wbase, size_t rbase)
 		free(map);
 	sh->nwstk = wbase;
 	sh->nrstk = rbase;
+	c->nested_end = (int)sh->ncmds;
 
 	/* Remember literal assignments: x=rm; $x … */
 	if (c->nwords == 0) {
@@ -1452,6 +1511,9 @@ keyword(struct parser *p, size_t slot, int idx, size_t wbase, size_t rbase, int 
 {
 	struct ag_sh *sh = p->sh;
 	struct ag_sh_word *w = &sh->wstk[slot];
+	if (p->ncase == 0 &&
+	    (w->len > 8 || w->len == 0 || strchr("iteduw!c{}fs[", sh->text[w->text]) == NULL))
+		return 0; /* cannot be a keyword: most words */
 	if (p->ncase > 0 && p->case_pat[p->ncase - 1]) {
 		forget_slots(p, slot);
 		sh->nwstk = slot;

@@ -107,6 +107,8 @@ struct ag_sh_cmd {
 	int parent_word; /* that word, or -1 */
 	int func;        /* innermost function definition this runs in, or -1 */
 	int depth;       /* re-parse / substitution depth, 0 at the top */
+	int nested_end;  /* the commands read inside this one (its substitutions) are
+	                  * (this, nested_end) */
 	unsigned flags;  /* AG_SH_C_* */
 };
 

@@ -228,7 +228,7 @@ static void
 test_depth_bound(void **state)
 {
 	(void)state;
-		/* each eval parses its arguments again, one level deeper: twelve of
+	/* each eval parses its arguments again, one level deeper: twelve of
 	 * them pass the depth bound, which stops and flags rather than waving
 	 * the innermost command through */
 	char cmd[256] = "";
@@ -411,6 +411,32 @@ test_hostile_sizes(void **state)
 	assert_true(risk.level >= AG_LEVEL_HIGH);
 	assert_true(risk.nreasons <= 64);
 	free(big);
+	/* thousands of pipelines into shells: following every flow would be
+	 * quadratic, so the scorer stops and says so instead of passing it */
+	size_t reps = 3000;
+	char *pipes = malloc(reps * 8 + 1);
+	for (size_t i = 0; i < reps; i++)
+		memcpy(pipes + i * 8, "ls | sh;", 8);
+	pipes[reps * 8] = '\0';
+	t0 = clock();
+	score(pipes);
+	secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	assert_true(secs < 5.0);
+	assert_true(risk.level >= AG_LEVEL_HIGH);
+	free(pipes);
+	/* nested evals re-parse their text at each level: bounded in bytes */
+	char *evals = malloc(200 * 9 + 64);
+	size_t e = 0;
+	for (int i = 0; i < 200; i++) {
+		memcpy(evals + e, "eval \"$(", 8);
+		e += 8;
+	}
+	memcpy(evals + e, "rm -rf ~", 8);
+	e += 8;
+	evals[e] = '\0';
+	score(evals);
+	assert_true(risk.level >= AG_LEVEL_HIGH);
+	free(evals);
 	/* deep $( nesting */
 	char deep[2048];
 	size_t k = 0;
