@@ -409,6 +409,8 @@ plan(struct reviewer *rv, struct entry *e)
 		p = AG_PLAN_SKIP; /* a verdict is already on screen */
 	if (p == AG_PLAN_APPROVE_LOCAL && rv->g == NULL)
 		p = AG_PLAN_REVIEW; /* an off Guardian approves nothing, not even lows */
+	if (p == AG_PLAN_REVIEW && rv->g == NULL && rv->route.mode == AG_GMODE_ADVISE)
+		p = AG_PLAN_SKIP; /* off: say so when a human asks (g), not on every request */
 	char why[600];
 	switch (p) {
 	case AG_PLAN_SKIP: e->state = E_IDLE; break;

@@ -112,6 +112,8 @@ ag_verdict_cache_put(struct ag_verdict_cache *c, const char *key, const struct a
 				lru = &c->entries[i];
 		}
 		if (e == NULL) {
+			if (lru == NULL)
+				return; /* cannot happen: max > 0 */
 			e = lru;
 			entry_clear(e);
 			c->count--;

@@ -61,7 +61,7 @@ static const char *
 quote_short(char *buf, size_t size, const char *s)
 {
 	size_t n = 0;
-	for (; s[n] != '\0' && n < 32 && n + 1 < size; n++)
+	for (; n < 32 && n + 1 < size && s[n] != '\0'; n++)
 		buf[n] = s[n] >= 0x20 && s[n] < 0x7f && s[n] != '"' && s[n] != '\\' ? s[n] : '?';
 	buf[n] = '\0';
 	if (s[n] != '\0' && n + 4 < size)

@@ -369,7 +369,12 @@ api_body(enum api api, const cJSON *step, const struct http_req *r)
 	int oversize = num_field(step, "oversize", 0);
 	if (oversize > 0) {
 		size_t n = strlen(text);
-		text = realloc(text, n + (size_t)oversize + 1);
+		char *bigger = realloc(text, n + (size_t)oversize + 1);
+		if (bigger == NULL) {
+			fprintf(stderr, "fake_model: out of memory\n");
+			exit(2);
+		}
+		text = bigger;
 		memset(text + n, ' ', (size_t)oversize);
 		text[n + (size_t)oversize] = '\0';
 	}
