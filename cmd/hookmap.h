@@ -118,9 +118,10 @@ void hookmap_answer(enum hook_client client, enum hook_event event, const struct
                     struct hook_answer *out);
 
 /* agate itself failed (why: one line). fallback is AG_DECISION_DENY or
- * AG_DECISION_DEFER (config `fallback`). When the event is unknown the deny
- * is exit 2 with why on stderr's line in out->out... see hook.c: out->exit is
- * 2 and out->out holds the stderr text. */
+ * AG_DECISION_DEFER (config `fallback`): a deny in the event's format with
+ * the reason, or what defer answers there. When the event is unknown (the
+ * payload could not be read) out->exit is 2 and out->out is the reason for
+ * stderr: both clients take exit 2 with a reason as a PreToolUse deny. */
 void hookmap_fail(enum hook_client client, enum hook_event event, enum ag_decision fallback,
                   const char *why, struct hook_answer *out);
 
