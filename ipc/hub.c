@@ -191,36 +191,68 @@ broadcast(struct hub *h, cJSON *frame)
 
 /* --- events ----------------------------------------------------------- */
 
+/* Adds a millisecond count as an integer literal. cJSON prints a number
+ * beyond int's range with "%1.15g" and checks it with sscanf; measured, the
+ * timestamps of one request cost the hub more than the rest of its frames. */
+static void
+add_ms(cJSON *obj, const char *key, int64_t ms)
+{
+	char text[24];
+	snprintf(text, sizeof text, "%lld", (long long)ms);
+	cJSON_AddRawToObject(obj, key, text);
+}
+
+/* The request's risk as JSON text, printed on first use and kept: the ack,
+ * the request event and both decision frames carry the same risk. */
+static const char *
+pending_risk(struct ag_pending *p)
+{
+	if (p->risk_text == NULL) {
+		cJSON *risk = ag_risk_to_json(&p->assessment.risk);
+		p->risk_text = cJSON_PrintUnformatted(risk);
+		cJSON_Delete(risk);
+	}
+	return p->risk_text != NULL ? p->risk_text : "null";
+}
+
 static cJSON *
-request_event(const struct ag_pending *p, int snapshot)
+request_event(struct ag_pending *p, int snapshot)
 {
 	cJSON *f = frame_new("event");
 	cJSON_AddStringToObject(f, "event", "request");
 	cJSON_AddBoolToObject(f, "snapshot", snapshot);
 	cJSON_AddItemToObject(f, "request", ag_request_to_json(p->req));
-	cJSON_AddItemToObject(f, "risk", ag_risk_to_json(&p->assessment.risk));
+	cJSON_AddRawToObject(f, "risk", pending_risk(p));
 	if (p->assessment.rule)
 		cJSON_AddStringToObject(f, "rule", p->assessment.rule);
 	else
 		cJSON_AddNullToObject(f, "rule");
 	cJSON_AddBoolToObject(f, "needs_human", ag_assessment_needs_human(&p->assessment));
-	cJSON_AddNumberToObject(f, "created_ms", (double)p->created_ms);
-	cJSON_AddNumberToObject(f, "deadline_ms", (double)p->deadline_ms);
+	add_ms(f, "created_ms", p->created_ms);
+	add_ms(f, "deadline_ms", p->deadline_ms);
 	cJSON_AddBoolToObject(f, "orphan", p->publisher == NULL);
 	if (p->review)
 		cJSON_AddItemToObject(f, "review", cJSON_Duplicate(p->review, 1));
 	return f;
 }
 
-static cJSON *
-decision_frame(const struct ag_decision_info *d, const struct ag_risk *risk, const cJSON *review)
+/* The decision frame as text, built once: the publisher gets it, and the
+ * "decided" event carries it. Caller frees (cJSON_free); NULL when out of
+ * memory. */
+static char *
+decision_text(const struct ag_decision_info *d, struct ag_pending *p)
 {
-	cJSON *f = ag_decision_to_json(d);
-	if (risk)
-		cJSON_AddItemToObject(f, "risk", ag_risk_to_json(risk));
-	if (review)
-		cJSON_AddItemToObject(f, "review", cJSON_Duplicate(review, 1));
-	return f;
+	struct ag_decision_info wire = *d;
+	wire.at_ms = 0; /* added here, as an integer */
+	cJSON *f = ag_decision_to_json(&wire);
+	if (d->at_ms > 0)
+		add_ms(f, "at_ms", d->at_ms);
+	cJSON_AddRawToObject(f, "risk", pending_risk(p));
+	if (p->review)
+		cJSON_AddItemToObject(f, "review", cJSON_Duplicate(p->review, 1));
+	char *text = cJSON_PrintUnformatted(f);
+	cJSON_Delete(f);
+	return text;
 }
 
 /* --- deciding --------------------------------------------------------- */
@@ -248,13 +280,17 @@ hub_decide(struct hub *h, struct ag_pending *p, enum ag_decision decision, enum 
 			hub_log(h, "cannot record session grant for %s: %s", d.id, gerr.msg);
 		free(key);
 	}
-	if (p->publisher)
-		client_send(p->publisher, decision_frame(&d, &p->assessment.risk, p->review));
-	cJSON *ev = frame_new("event");
-	cJSON_AddStringToObject(ev, "event", "decided");
-	cJSON_AddStringToObject(ev, "id", d.id);
-	cJSON_AddItemToObject(ev, "decision", decision_frame(&d, &p->assessment.risk, p->review));
-	broadcast(h, ev);
+	char *text = decision_text(&d, p);
+	if (text != NULL) {
+		if (p->publisher)
+			client_queue_text(p->publisher, text, strlen(text));
+		cJSON *ev = frame_new("event");
+		cJSON_AddStringToObject(ev, "event", "decided");
+		cJSON_AddStringToObject(ev, "id", d.id);
+		cJSON_AddRawToObject(ev, "decision", text);
+		broadcast(h, ev);
+		cJSON_free(text);
+	}
 	h->ndecisions++;
 	hub_trace(h, "decided %s: %s by %s", d.id, ag_decision_name(decision), ag_decider_name(by));
 	ag_pending_remove(&h->pending, p);
@@ -279,12 +315,12 @@ hub_abandon(struct hub *h, struct ag_pending *p, const char *why)
 /* --- requests ---------------------------------------------------------- */
 
 static void
-send_ack(struct hub_client *cl, const struct ag_pending *p)
+send_ack(struct hub_client *cl, struct ag_pending *p)
 {
 	cJSON *f = frame_new("ack");
 	cJSON_AddStringToObject(f, "id", p->req->id);
-	cJSON_AddItemToObject(f, "risk", ag_risk_to_json(&p->assessment.risk));
-	cJSON_AddNumberToObject(f, "deadline_ms", (double)p->deadline_ms);
+	cJSON_AddRawToObject(f, "risk", pending_risk(p));
+	add_ms(f, "deadline_ms", p->deadline_ms);
 	client_send(cl, f);
 }
 

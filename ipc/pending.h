@@ -17,6 +17,7 @@ struct ag_pending {
 	struct ag_request *req;         /* owned */
 	struct ag_assessment assessment;/* owned */
 	cJSON *review;                  /* owned: the latest Guardian review, or NULL */
+	char *risk_text;                /* owned (cJSON_free): the risk, printed once */
 	int64_t created_ms, deadline_ms;/* wall clock */
 	struct hub_client *publisher;   /* borrowed; NULL while orphaned (after a restart) */
 	struct ag_pending *prev, *next; /* arrival order */
