@@ -109,6 +109,7 @@ check_PROGRAMS += tests/integration/guardian_console
 tests_integration_guardian_console_SOURCES = tests/integration/guardian_console.c
 tests_integration_guardian_console_LDADD = $(TEST_LIBS)
 TESTS += tests/integration/guardian_headless.sh tests/integration/guardian_injection.sh \
-	tests/integration/guardian_secrets.sh
+	tests/integration/guardian_secrets.sh tests/integration/guardian_advise.sh
 EXTRA_DIST += tests/integration/guardian_lib.sh tests/integration/guardian_headless.sh \
-	tests/integration/guardian_injection.sh tests/integration/guardian_secrets.sh
+	tests/integration/guardian_injection.sh tests/integration/guardian_secrets.sh \
+	tests/integration/guardian_advise.sh

@@ -97,7 +97,7 @@ ask --id i3 --patch "$T/keys.diff" >"$T/i3" &
 ASK=$!
 wait_for is_state i3 pending || fail "i3 not pending"
 "$GUARDIAN_CONSOLE" --review i3 --for 100 >/dev/null 2>&1
-wait_for test "$(grep -c '"event":"review","id":"i3"' "$T/console.jsonl")" -ge 2 \
+wait_for has_reviews i3 2 \
 	|| fail "no on-demand review for i3"
 grep '"event":"review","id":"i3"' "$T/console.jsonl" | grep -v -q '"verdict":"failed"' \
 	&& fail "a non-failed verdict for i3: $(grep '"id":"i3"' "$T/console.jsonl")"

@@ -52,3 +52,9 @@ guardian_cleanup() {
 	cleanup
 }
 trap guardian_cleanup EXIT
+
+# has_reviews ID N: the stand-in console received at least N reviews of ID
+# (a function, so wait_for re-counts on every try).
+has_reviews() {
+	[ "$(grep -c "\"event\":\"review\",\"id\":\"$1\"" "$T/console.jsonl" 2>/dev/null)" -ge "$2" ]
+}
