@@ -4,11 +4,11 @@
  * only core/, ipc/, cJSON and SQLite. Hubs it starts are the `agate` in the
  * same directory. */
 #include "cmd/commands.h"
-#include "cmd/common.h"
 
 int
 main(int argc, char **argv)
 {
-	ag_cmd_init(argv[0]);
+	/* No ag_cmd_init(): its setlocale() reads a dozen locale files, and a
+	 * hook prints nothing for a terminal. */
 	return cmd_hook(argc, argv);
 }
