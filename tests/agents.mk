@@ -30,7 +30,7 @@ EXTRA_DIST += tests/integration/hooks_lib.sh tests/integration/hooks_roundtrip.s
 # and the npm registry; skips plainly, exit status 0 with a SKIP line,
 # when they are not there).
 EXTRA_DIST += tests/integration/agents/run.sh tests/integration/agents/mock_model.js
-check-agents: agate$(EXEEXT)
+check-agents: agate$(EXEEXT) agate-hook$(EXEEXT)
 	@AGATE_BIN=$(abs_top_builddir)/agate$(EXEEXT) AGATE_SRCDIR=$(abs_top_srcdir) \
 	  AGATE_BUILDDIR=$(abs_top_builddir) sh $(top_srcdir)/tests/integration/agents/run.sh; \
 	  rc=$$?; if [ $$rc -eq 77 ]; then echo "check-agents: SKIPPED (see the SKIP line above)"; \
