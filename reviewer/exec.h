@@ -103,15 +103,11 @@ void ag_exec_span(const struct ag_exec_ctx *x, const struct ag_xview *v, size_t 
                   int *start, int *end);
 /* Arg i of a view; past the end, an empty arg with no span (a bad index
  * must not read another view's args). */
-static inline struct ag_xarg *
-ag_exec_arg(struct ag_exec_ctx *x, const struct ag_xview *v, size_t i)
+static inline const struct ag_xarg *
+ag_exec_arg(const struct ag_exec_ctx *x, const struct ag_xview *v, size_t i)
 {
-	static struct ag_xarg none = {"", 0, -1, -1, -1, 0};
-	if (i >= v->n) {
-		none = (struct ag_xarg){"", 0, -1, -1, -1, 0};
-		return &none;
-	}
-	return &x->xa[v->off + i];
+	static const struct ag_xarg none = {"", 0, -1, -1, -1, 0};
+	return i < v->n ? &x->xa[v->off + i] : &none;
 }
 /* Pushes an arg on the view stack; returns its index in x->xa. */
 size_t ag_exec_push(struct ag_exec_ctx *x, const struct ag_xarg *a);

@@ -1128,7 +1128,8 @@ read_heredocs(struct parser *p)
 	p->nhd = 0;
 	for (int h = 0; h < count && !p->stop; h++) {
 		struct heredoc *hd = &pending[h];
-		size_t start = p->i, line = p->i, end = p->n, next = p->n;
+		size_t start = p->i, end = p->n, next = p->n;
+		size_t line = start;
 		while (line < p->n) {
 			const char *nl = memchr(p->s + line, '\n', p->n - line);
 			size_t le = nl ? (size_t)(nl - p->s) : p->n;
