@@ -232,7 +232,7 @@ test_parallel_and_caller_fds(void **state)
 {
 	(void)state;
 	struct fake_model fm;
-	const char *args[] = {"--step", "{\"delay_ms\":400}", NULL};
+	const char *args[] = {"--step", "{\"delay_ms\":500}", NULL};
 	fake_model_start(&fm, args);
 	char url[256];
 	snprintf(url, sizeof url, "%s/chat/completions", fm.base_url);
@@ -269,8 +269,8 @@ test_parallel_and_caller_fds(void **state)
 			done++;
 		}
 	}
-	/* Four 400 ms answers in parallel, not one after the other. */
-	assert_true(ag_clock_mono_ms() - t0 < 1400);
+	/* Four 500 ms answers in parallel, not one after the other (2 s). */
+	assert_true(ag_clock_mono_ms() - t0 < 1600);
 	ag_http_free(&h);
 	close(pfd[0]);
 	close(pfd[1]);
