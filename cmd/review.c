@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/commands.h"
 #include "cmd/common.h"
@@ -773,6 +774,44 @@ wait_once(struct reviewer *rv, int timeout_ms)
 	return n < 0 && errno == EINTR ? 0 : n;
 }
 
+/* The hub went away (killed, restarted): forget what we knew, since the
+ * new hub's snapshot says what is still pending, and connect again, which
+ * starts a hub if none runs. A decide we sent that the old hub never
+ * journaled comes back in that snapshot and is decided again. */
+static int
+reconnect(struct reviewer *rv)
+{
+	fprintf(stderr, "agate review: lost the hub; reconnecting\n");
+	while (rv->entries) {
+		struct entry *e = rv->entries;
+		rv->entries = e->next;
+		entry_free(rv, e);
+	}
+	ag_client_close(&rv->client);
+	rv->status_known = 0;
+	rv->last_status_ms = 0;
+	for (int attempt = 0; !got_signal; attempt++) {
+		struct ag_client_opts o = {
+		    .bus_dir = rv->env.bus,
+		    .role = AG_ROLE_SUBSCRIBER,
+		    .name = "guardian",
+		    .autostart = 1,
+		    .connect_timeout_ms = 5000,
+		    .journal = rv->env.journal,
+		};
+		struct ag_error err;
+		if (ag_client_connect(&o, &rv->client, &err) == 0) {
+			fprintf(stderr, "agate review: connected again\n");
+			return 0;
+		}
+		if (attempt == 0)
+			fprintf(stderr, "agate review: %s; retrying every second\n", err.msg);
+		struct timespec ts = {1, 0};
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
 static int
 run(struct reviewer *rv)
 {
@@ -801,8 +840,13 @@ run(struct reviewer *rv)
 			        strerror(errno));
 			return -1;
 		}
-		if (drain_bus(rv) != 0)
-			return -1;
+		if (drain_bus(rv) != 0) {
+			if (rv->draining)
+				return 0;
+			if (reconnect(rv) != 0)
+				return 0; /* a signal stopped the retries */
+			continue;
+		}
 		if (rv->g != NULL) {
 			struct ag_review_result r;
 			while (ag_guardian_next_result(rv->g, &r)) {

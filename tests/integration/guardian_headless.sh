@@ -74,7 +74,16 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	ok "reviews journaled ($n) with tokens"
 fi
 
-# 8. SIGTERM while a review is in flight: its decision is still made,
+# 8. The hub is killed: the reviewer connects again (starting a hub) and
+# goes on deciding.
+kill -9 "$(hub_pid)"
+wait_for grep -q "lost the hub" "$T/review.err" || fail "the reviewer did not notice"
+ask --id h9 --exec "sudo apt-get install jq" >"$T/h9"; rc=$?
+[ $rc -eq 0 ] && grep -q '"by":"guardian"' "$T/h9" || fail "after a hub restart: rc=$rc $(cat "$T/h9")"
+grep -q "connected again" "$T/review.err" || fail "no reconnection: $(cat "$T/review.err")"
+ok "a killed hub: the reviewer reconnects and keeps deciding"
+
+# 9. SIGTERM while a review is in flight: its decision is still made,
 # delivered and logged; then a clean exit.
 ask --id h8 --exec "sudo make slow-target" >"$T/h8" &
 ASK=$!
@@ -90,7 +99,7 @@ ok "SIGTERM: the review in flight is decided and logged, exit 0"
 
 # Every line is JSON, one per decision seen.
 n=$(grep -c '"type":"decision"' "$T/review.out")
-[ "$n" -eq 8 ] || fail "expected 8 decision lines, got $n"
+[ "$n" -eq 9 ] || fail "expected 9 decision lines, got $n"
 if command -v python3 >/dev/null 2>&1; then
 	python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$T/review.out" \
 		|| fail "a log line is not JSON"
