@@ -28,7 +28,7 @@
 #include "core/xmalloc.h"
 #include "ipc/client.h"
 
-#define MSG 64
+#define MSG    64
 #define WINDOW 16
 #define MAXPUB 32
 #define REPEAT 3
@@ -232,7 +232,8 @@ publish(const struct side *s, int p, long n, int window, double *rtt)
 	double *sent = xcalloc((size_t)n, sizeof *sent);
 	long next = 0, done = 0;
 	if (s->is_floor) {
-		char *up = xasprintf("%s/up%d", tmpdir, p), *down = xasprintf("%s/down%d", tmpdir, p);
+		char *up = xasprintf("%s/up%d", tmpdir, p),
+		     *down = xasprintf("%s/down%d", tmpdir, p);
 		int ufd = open(up, O_RDWR), dfd = open(down, O_RDWR);
 		char msg[MSG];
 		memset(msg, 'x', sizeof msg);
@@ -295,8 +296,16 @@ spawn(void (*fn)(int), int arg)
 	return pid;
 }
 
-static void relay_main(int npub) { floor_relay(npub); }
-static void decider_main(int is_floor) { is_floor ? floor_decider() : agate_decider(); }
+static void
+relay_main(int npub)
+{
+	floor_relay(npub);
+}
+static void
+decider_main(int is_floor)
+{
+	is_floor ? floor_decider() : agate_decider();
+}
 
 static pid_t hub_pid;
 
@@ -338,7 +347,8 @@ start_hub(void)
 	if (hub_pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, 2);
-		execl(agate_bin, agate_bin, "hub", "--bus", tmpdir, "--journal", journal, (char *)NULL);
+		execl(agate_bin, agate_bin, "hub", "--bus", tmpdir, "--journal", journal,
+		      (char *)NULL);
 		_exit(127);
 	}
 	char *fifo_path = xasprintf("%s/hub.fifo", tmpdir);

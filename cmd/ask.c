@@ -14,7 +14,7 @@
 #include "core/xmalloc.h"
 
 #define ASK_EXIT_ERROR 2
-#define ASK_STDIN_MAX (16u << 20)
+#define ASK_STDIN_MAX  (16u << 20)
 
 static void
 ask_usage(FILE *out)
@@ -167,15 +167,17 @@ ask_build_request(const struct ask_args *a)
 		size_t len;
 		char *text = read_stdin(&len);
 		if (text == NULL) {
-			fprintf(stderr, "agate ask: request on stdin is over %u bytes\n", ASK_STDIN_MAX);
+			fprintf(stderr, "agate ask: request on stdin is over %u bytes\n",
+			        ASK_STDIN_MAX);
 			return NULL;
 		}
 		while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
 			text[--len] = '\0';
 		if (len == 0) {
 			free(text);
-			fprintf(stderr, "agate ask: no request on stdin and no --exec, --patch, --host "
-			                "or --mcp; see 'agate ask --help'\n");
+			fprintf(stderr,
+			        "agate ask: no request on stdin and no --exec, --patch, --host "
+			        "or --mcp; see 'agate ask --help'\n");
 			return NULL;
 		}
 		struct ag_limits lim;
@@ -234,14 +236,26 @@ cmd_ask(int argc, char **argv)
 		switch (c) {
 		case 'B': bus = optarg; break;
 		case 'J': journal = optarg; break;
-		case 'e': a.exec = optarg; kinds++; break;
-		case 'p': a.patch = optarg; kinds++; break;
-		case 'H': a.host = optarg; kinds++; break;
+		case 'e':
+			a.exec = optarg;
+			kinds++;
+			break;
+		case 'p':
+			a.patch = optarg;
+			kinds++;
+			break;
+		case 'H':
+			a.host = optarg;
+			kinds++;
+			break;
 		case 'P': a.port = atoi(optarg); break;
 		case 'R': a.protocol = optarg; break;
 		case 'M': a.method = optarg; break;
 		case 'U': a.url = optarg; break;
-		case 'm': a.mcp_server = optarg; kinds++; break;
+		case 'm':
+			a.mcp_server = optarg;
+			kinds++;
+			break;
 		case 's': a.session = optarg; break;
 		case 'a': a.agent = optarg; break;
 		case 'c': a.cwd = optarg; break;

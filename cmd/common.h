@@ -31,8 +31,10 @@ struct ag_client *ag_cmd_connect(const struct ag_cmd_env *env, const char *cmd, 
 void ag_cmd_print_json(FILE *out, const cJSON *json);
 
 /* Shared long options: --bus DIR, --journal FILE, --help. */
-#define AG_CMD_COMMON_OPTS                                                                         \
-	{"bus", required_argument, NULL, 'B'}, {"journal", required_argument, NULL, 'J'},          \
-	    {"help", no_argument, NULL, 'h'}
+#define AG_CMD_COMMON_OPTS                                                                \
+	{"bus", required_argument, NULL, 'B'}, {"journal", required_argument, NULL, 'J'}, \
+	{                                                                                 \
+		"help", no_argument, NULL, 'h'                                            \
+	}
 
 #endif

@@ -48,9 +48,9 @@ cmd_config(int argc, char **argv)
 		return 2;
 	}
 	const char *env = getenv("AGATE_CONFIG");
-	char *path = optind < argc      ? xstrdup(argv[optind])
-	             : env && *env      ? xstrdup(env)
-	                                : ag_config_default_path();
+	char *path = optind < argc ? xstrdup(argv[optind])
+	             : env && *env ? xstrdup(env)
+	                           : ag_config_default_path();
 	struct ag_config *cfg = ag_config_new();
 	struct ag_error err;
 	int rc = ag_config_load(cfg, path, 0, &err);

@@ -12,13 +12,12 @@
 static void
 decide_usage(FILE *out)
 {
-	fprintf(out,
-	        "usage: agate decide [--reason TEXT] [--confirm] [--bus DIR] ID DECISION\n\n"
-	        "Decide a pending request as a human. DECISION is approve, approve_session,\n"
-	        "deny, abort or defer. Approving a request that matched a deny rule or\n"
-	        "scored critical needs --confirm.\n\n"
-	        "Exit status: 0 decided, 1 refused (already decided, unknown id, needs\n"
-	        "--confirm), 2 error (no hub).\n");
+	fprintf(out, "usage: agate decide [--reason TEXT] [--confirm] [--bus DIR] ID DECISION\n\n"
+	             "Decide a pending request as a human. DECISION is approve, approve_session,\n"
+	             "deny, abort or defer. Approving a request that matched a deny rule or\n"
+	             "scored critical needs --confirm.\n\n"
+	             "Exit status: 0 decided, 1 refused (already decided, unknown id, needs\n"
+	             "--confirm), 2 error (no hub).\n");
 }
 
 static int
@@ -29,7 +28,8 @@ decide_wait(struct ag_client *c, const char *id)
 		struct ag_error err;
 		int rc = ag_client_recv(c, 10000, &f, &err);
 		if (rc <= 0) {
-			fprintf(stderr, "agate decide: %s\n", rc == 0 ? "no answer from the hub" : err.msg);
+			fprintf(stderr, "agate decide: %s\n",
+			        rc == 0 ? "no answer from the hub" : err.msg);
 			return 2;
 		}
 		const char *type = ag_frame_type(f);
@@ -83,8 +83,9 @@ cmd_decide(int argc, char **argv)
 		return 2;
 	}
 	if (ag_decision_parse(decision) < 0) {
-		fprintf(stderr, "agate decide: unknown decision '%s' (expected approve, "
-		                "approve_session, deny, abort or defer)\n",
+		fprintf(stderr,
+		        "agate decide: unknown decision '%s' (expected approve, "
+		        "approve_session, deny, abort or defer)\n",
 		        decision);
 		return 2;
 	}

@@ -14,7 +14,7 @@
 #include "core/xmalloc.h"
 
 #define EXEC_EXIT_DENIED 126
-#define EXEC_EXIT_ERROR 125
+#define EXEC_EXIT_ERROR  125
 
 static void
 exec_usage(FILE *out)
@@ -152,8 +152,8 @@ cmd_exec(int argc, char **argv)
 		const cJSON *r = cJSON_GetObjectItemCaseSensitive(decision, "reason");
 		const char *reason = cJSON_IsString(r) ? r->valuestring : "";
 		char *safe = ag_sanitize_line(reason, strlen(reason));
-		fprintf(stderr, "agate exec: %s: %s%s%s\n", cJSON_IsString(d) ? d->valuestring : "?",
-		        cmd[0], *safe ? ": " : "", safe);
+		fprintf(stderr, "agate exec: %s: %s%s%s\n",
+		        cJSON_IsString(d) ? d->valuestring : "?", cmd[0], *safe ? ": " : "", safe);
 		free(safe);
 		cJSON_Delete(decision);
 		return EXEC_EXIT_DENIED;

@@ -16,17 +16,18 @@
 static void
 hub_usage(FILE *out)
 {
-	fprintf(out,
-	        "usage: agate hub [--bus DIR] [--journal FILE] [--verbose] [--daemon]\n\n"
-	        "Run the hub that owns a bus: it scores and journals every request, applies\n"
-	        "the rules, routes decisions and expires timeouts. Clients start one on\n"
-	        "demand; running it here keeps it in the foreground, logging to stderr.\n\n"
-	        "  --bus DIR       bus directory (default $AGATE_BUS, $XDG_RUNTIME_DIR/agate,\n"
-	        "                  /tmp/agate-$UID)\n"
-	        "  --journal FILE  journal (default $AGATE_JOURNAL, $XDG_STATE_HOME/agate/journal.db)\n"
-	        "  --verbose       log every request and decision\n"
-	        "  --daemon        as started by a client: quiet, exit 0 if a hub already runs\n\n"
-	        "Exit status: 0 stopped by SIGTERM/SIGINT, 1 error, 3 another hub owns the bus.\n");
+	fprintf(
+	    out,
+	    "usage: agate hub [--bus DIR] [--journal FILE] [--verbose] [--daemon]\n\n"
+	    "Run the hub that owns a bus: it scores and journals every request, applies\n"
+	    "the rules, routes decisions and expires timeouts. Clients start one on\n"
+	    "demand; running it here keeps it in the foreground, logging to stderr.\n\n"
+	    "  --bus DIR       bus directory (default $AGATE_BUS, $XDG_RUNTIME_DIR/agate,\n"
+	    "                  /tmp/agate-$UID)\n"
+	    "  --journal FILE  journal (default $AGATE_JOURNAL, $XDG_STATE_HOME/agate/journal.db)\n"
+	    "  --verbose       log every request and decision\n"
+	    "  --daemon        as started by a client: quiet, exit 0 if a hub already runs\n\n"
+	    "Exit status: 0 stopped by SIGTERM/SIGINT, 1 error, 3 another hub owns the bus.\n");
 }
 
 int
@@ -63,8 +64,8 @@ cmd_hub(int argc, char **argv)
 	opts.bus_dir = env.bus;
 	opts.journal_path = env.journal;
 	opts.default_timeout_ms = ag_config_ms(env.cfg, "timeout");
-	opts.timeout_decision = (enum ag_decision)ag_decision_parse(
-	    ag_config_str(env.cfg, "timeout_decision"));
+	opts.timeout_decision =
+	    (enum ag_decision)ag_decision_parse(ag_config_str(env.cfg, "timeout_decision"));
 	opts.orphan_grace_ms = ag_config_ms(env.cfg, "orphan_grace");
 	opts.limits.max_frame = (size_t)ag_config_int(env.cfg, "max_frame");
 	opts.limits.max_text = opts.limits.max_frame;

@@ -73,10 +73,11 @@ ag_publish(const struct ag_cmd_env *env, cJSON *request, const struct ag_publish
 		cJSON_AddStringToObject(request, "id", id);
 	}
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(request, "timeout_ms");
-	int64_t timeout = cJSON_IsNumber(t) && t->valuedouble > 0 ? (int64_t)t->valuedouble
-	                                                           : ag_config_ms(env->cfg, "timeout");
-	int64_t deadline = ag_clock_mono_ms() +
-	                   (opts->deadline_ms > 0 ? opts->deadline_ms : timeout + 30000);
+	int64_t timeout = cJSON_IsNumber(t) && t->valuedouble > 0
+	                      ? (int64_t)t->valuedouble
+	                      : ag_config_ms(env->cfg, "timeout");
+	int64_t deadline =
+	    ag_clock_mono_ms() + (opts->deadline_ms > 0 ? opts->deadline_ms : timeout + 30000);
 	int reconnect_ms = opts->reconnect_ms > 0 ? opts->reconnect_ms : 30000;
 	int64_t lost_at = 0;
 

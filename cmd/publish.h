@@ -11,9 +11,10 @@
 #include "core/error.h"
 
 struct ag_publish_opts {
-	const char *name;      /* client name for agate status: "ask", "hook-claude" */
-	int64_t deadline_ms;   /* give up (error) after this long overall; 0: request timeout + 30 s */
-	int reconnect_ms;      /* how long to keep trying to reach a hub again; 0: 30 s */
+	const char *name; /* client name for agate status: "ask", "hook-claude" */
+	int64_t
+	    deadline_ms;  /* give up (error) after this long overall; 0: request timeout + 30 s */
+	int reconnect_ms; /* how long to keep trying to reach a hub again; 0: 30 s */
 	/* Called once with the hub's ack (risk attached); may be NULL. */
 	void (*on_ack)(void *ctx, const cJSON *ack);
 	void *ctx;

@@ -36,8 +36,8 @@ static void
 status_print(const cJSON *f)
 {
 	long up = (long)(num(f, "uptime_ms") / 1000);
-	printf("hub        pid %.0f, up %ldh%02ldm%02lds\n", num(f, "pid"), up / 3600,
-	       up / 60 % 60, up % 60);
+	printf("hub        pid %.0f, up %ldh%02ldm%02lds\n", num(f, "pid"), up / 3600, up / 60 % 60,
+	       up % 60);
 	printf("bus        %s\n", str(f, "bus"));
 	printf("journal    %s\n", str(f, "journal"));
 	printf("pending    %.0f\n", num(f, "pending"));

@@ -13,8 +13,8 @@ struct ag_assessment {
 	/* A rule decided at once (deny rule; allow rule under the level ceiling). */
 	int decided;
 	enum ag_decision decision;
-	enum ag_decider by;        /* AG_BY_POLICY */
-	char *reason;              /* owned, or NULL */
+	enum ag_decider by; /* AG_BY_POLICY */
+	char *reason;       /* owned, or NULL */
 	/* The matched rule, "deny exec git push * (/etc/agate/rules:3)"; owned, or NULL. */
 	char *rule;
 	/* A deny rule matched. With a critical level this forbids any approval

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-int64_t ag_clock_wall_ms(void);  /* ms since the epoch */
-int64_t ag_clock_mono_ms(void);  /* CLOCK_MONOTONIC, for deadlines and latency */
+int64_t ag_clock_wall_ms(void); /* ms since the epoch */
+int64_t ag_clock_mono_ms(void); /* CLOCK_MONOTONIC, for deadlines and latency */
 
 #endif

@@ -13,6 +13,7 @@ struct ag_error {
 /* Sets err (if non-NULL) and returns -1, so callers can `return ag_fail(...)`. */
 int ag_fail(struct ag_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prefixes an existing message: "context: old message". */
-int ag_fail_prefix(struct ag_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int ag_fail_prefix(struct ag_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -5,38 +5,38 @@
 #ifndef AGATE_CORE_MODEL_H
 #define AGATE_CORE_MODEL_H
 
-#define AG_KINDS(X)                                                                                \
-	X(EXEC, "exec")                                                                            \
-	X(PATCH, "patch")                                                                          \
-	X(NETWORK, "network")                                                                      \
-	X(MCP, "mcp")                                                                              \
+#define AG_KINDS(X)           \
+	X(EXEC, "exec")       \
+	X(PATCH, "patch")     \
+	X(NETWORK, "network") \
+	X(MCP, "mcp")         \
 	X(PERMISSION, "permission")
 
-#define AG_DECISIONS(X)                                                                            \
-	X(APPROVE, "approve")                                                                      \
-	X(APPROVE_SESSION, "approve_session")                                                      \
-	X(DENY, "deny")                                                                            \
-	X(ABORT, "abort")                                                                          \
+#define AG_DECISIONS(X)                       \
+	X(APPROVE, "approve")                 \
+	X(APPROVE_SESSION, "approve_session") \
+	X(DENY, "deny")                       \
+	X(ABORT, "abort")                     \
 	X(DEFER, "defer")
 
-#define AG_DECIDERS(X)                                                                             \
-	X(HUMAN, "human")                                                                          \
-	X(GUARDIAN, "guardian")                                                                    \
-	X(POLICY, "policy")                                                                        \
-	X(SESSION, "session")                                                                      \
+#define AG_DECIDERS(X)          \
+	X(HUMAN, "human")       \
+	X(GUARDIAN, "guardian") \
+	X(POLICY, "policy")     \
+	X(SESSION, "session")   \
 	X(TIMEOUT, "timeout")
 
-#define AG_LEVELS(X)                                                                               \
-	X(LOW, "low")                                                                              \
-	X(MEDIUM, "medium")                                                                        \
-	X(HIGH, "high")                                                                            \
+#define AG_LEVELS(X)        \
+	X(LOW, "low")       \
+	X(MEDIUM, "medium") \
+	X(HIGH, "high")     \
 	X(CRITICAL, "critical")
 
 /* Categories are a bit set: one request can be destructive and exfiltrate. */
-#define AG_CATEGORIES(X)                                                                           \
-	X(DESTRUCTIVE, "destructive")                                                              \
-	X(DATA_EXFILTRATION, "data_exfiltration")                                                  \
-	X(CREDENTIAL_PROBING, "credential_probing")                                                \
+#define AG_CATEGORIES(X)                            \
+	X(DESTRUCTIVE, "destructive")               \
+	X(DATA_EXFILTRATION, "data_exfiltration")   \
+	X(CREDENTIAL_PROBING, "credential_probing") \
 	X(SECURITY_WEAKENING, "security_weakening")
 
 #define AG_ENUM_KIND(name, str) AG_KIND_##name,

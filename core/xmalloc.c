@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void __attribute__((noreturn))
-xmalloc_die(size_t size)
+static void __attribute__((noreturn)) xmalloc_die(size_t size)
 {
 	fprintf(stderr, "agate: out of memory allocating %zu bytes\n", size);
 	abort();

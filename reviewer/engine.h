@@ -10,10 +10,12 @@
 /* out must be ag_risk_init'ed; the scorers only raise it. */
 void ag_engine_score(const struct ag_request *req, struct ag_risk *out);
 
-void ag_risk_exec(const struct ag_request *req, struct ag_risk *out);       /* reviewer/risk_exec.c */
-void ag_risk_patch(const struct ag_request *req, struct ag_risk *out);      /* reviewer/risk_patch.c */
-void ag_risk_network(const struct ag_request *req, struct ag_risk *out);    /* reviewer/risk_network.c */
-void ag_risk_mcp(const struct ag_request *req, struct ag_risk *out);        /* reviewer/risk_mcp.c */
-void ag_risk_permission(const struct ag_request *req, struct ag_risk *out); /* reviewer/risk_mcp.c */
+void ag_risk_exec(const struct ag_request *req, struct ag_risk *out);  /* reviewer/risk_exec.c */
+void ag_risk_patch(const struct ag_request *req, struct ag_risk *out); /* reviewer/risk_patch.c */
+void ag_risk_network(const struct ag_request *req,
+                     struct ag_risk *out);                           /* reviewer/risk_network.c */
+void ag_risk_mcp(const struct ag_request *req, struct ag_risk *out); /* reviewer/risk_mcp.c */
+void ag_risk_permission(const struct ag_request *req,
+                        struct ag_risk *out); /* reviewer/risk_mcp.c */
 
 #endif

@@ -127,7 +127,8 @@ publisher(const char *prefix, int p, int n)
 				if (r && strncmp(id, ids[0], strlen(prefix)) == 0)
 					j = atoi(r + 1);
 				if (j < 0 || j >= n || strcmp(ids[j], id) != 0) {
-					fprintf(stderr, "busload: decision for unknown id %s\n", id);
+					fprintf(stderr, "busload: decision for unknown id %s\n",
+					        id);
 					bad = 1;
 				} else if (got[j]) {
 					fprintf(stderr, "busload: SECOND decision for %s\n", id);
@@ -147,7 +148,8 @@ publisher(const char *prefix, int p, int n)
 	}
 	fflush(stdout);
 	if (remaining > 0)
-		fprintf(stderr, "busload: publisher %d: %d requests got no decision\n", p, remaining);
+		fprintf(stderr, "busload: publisher %d: %d requests got no decision\n", p,
+		        remaining);
 	for (int j = 0; j < n; j++)
 		free(ids[j]);
 	free(ids);

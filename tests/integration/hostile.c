@@ -218,7 +218,8 @@ frame_cases(void)
 	bad("timeout_ms a string", EXEC("\"timeout_ms\":\"10\""), "timeout_ms");
 	bad("id climbs directories", EXEC("\"id\":\"../../etc/passwd\""), "id");
 	bad("id is a number", EXEC("\"id\":12"), "id");
-	bad("decide an unknown id", "{\"v\":1,\"type\":\"decide\",\"id\":\"nope\",\"decision\":\"deny\"}",
+	bad("decide an unknown id",
+	    "{\"v\":1,\"type\":\"decide\",\"id\":\"nope\",\"decision\":\"deny\"}",
 	    "no pending request");
 	bad("decide with an unknown decision",
 	    "{\"v\":1,\"type\":\"decide\",\"id\":\"x\",\"decision\":\"maybe\"}", "decision");
