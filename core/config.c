@@ -64,6 +64,9 @@ static const struct config_key config_keys[] = {
      "how long a request stays pending after its publisher disconnects"},
     {"fallback", CONFIG_ENUM, "deny", "deny|defer", 0, 0,
      "what hooks answer when agate itself fails (no hub, bad config)"},
+    {"hook_deadline", CONFIG_DURATION, "585s", NULL, 1000, DUR_MAX,
+     "how long a hook waits before answering with the fallback; keep it under the "
+     "agent's hook timeout (600 s by default)"},
     {"rules_ceiling", CONFIG_ENUM, "high", "low|medium|high|critical", 0, 0,
      "an allow rule approves on its own only when the risk level is at most this"},
     {"theme", CONFIG_STRING, "default", NULL, 0, 0, "console theme name or path"},

@@ -887,6 +887,39 @@ dup_optional(const cJSON *frame, const char *name, size_t max, int *rc, struct a
 	return xstrdup(*rc == 0 && s != NULL ? s : "");
 }
 
+/* The hook object is metadata the console and the journal keep; it is flat
+ * so nothing nested can hide in it, and bounded like every other field. */
+static int
+parse_hook(struct ag_request *req, const cJSON *hook, const struct ag_limits *lim,
+           struct ag_error *err)
+{
+	if (hook == NULL || cJSON_IsNull(hook))
+		return 0;
+	if (!cJSON_IsObject(hook))
+		return ag_fail(err, "hook: expected an object, got %s", json_type_name(hook));
+	int n = 0;
+	const cJSON *m;
+	char r[REPR_MAX * 4 + 8];
+	cJSON_ArrayForEach(m, hook)
+	{
+		if (++n > AG_HOOK_FIELDS_MAX)
+			return ag_fail(err, "hook: more than %d fields", AG_HOOK_FIELDS_MAX);
+		if (strlen(m->string) > 64)
+			return ag_fail(err, "hook: field name %s is longer than 64 bytes",
+			               repr(r, sizeof r, m->string));
+		if (cJSON_IsString(m)) {
+			if (strlen(m->valuestring) > lim->max_string)
+				return ag_fail(err, "hook.%s: longer than %zu bytes",
+				               repr(r, sizeof r, m->string), lim->max_string);
+		} else if (!cJSON_IsNumber(m) && !cJSON_IsBool(m)) {
+			return ag_fail(err, "hook.%s: expected a string, number or boolean, got %s",
+			               repr(r, sizeof r, m->string), json_type_name(m));
+		}
+	}
+	req->hook = cJSON_Duplicate(hook, 1);
+	return 0;
+}
+
 static int
 request_parse(struct ag_request *req, const cJSON *frame, const struct ag_limits *lim,
               struct ag_error *err)
@@ -929,6 +962,8 @@ request_parse(struct ag_request *req, const cJSON *frame, const struct ag_limits
 	    check_int(j, "timeout_ms", 0, AG_TIMEOUT_MAX_MS, &req->timeout_ms, err) < 0)
 		return -1;
 
+	if (parse_hook(req, member(frame, "hook"), lim, err) < 0)
+		return -1;
 	return parse_action(req, member(frame, "action"), lim, err);
 }
 
@@ -973,6 +1008,7 @@ ag_request_free(struct ag_request **reqp)
 		}
 	}
 	cJSON_Delete(req->action);
+	cJSON_Delete(req->hook);
 	free(req);
 	*reqp = NULL;
 }
@@ -1002,6 +1038,8 @@ ag_request_to_json(const struct ag_request *req)
 		cJSON_AddNumberToObject(f, "timeout_ms", (double)req->timeout_ms);
 	if (req->action != NULL)
 		cJSON_AddItemToObject(f, "action", cJSON_Duplicate(req->action, 1));
+	if (req->hook != NULL)
+		cJSON_AddItemToObject(f, "hook", cJSON_Duplicate(req->hook, 1));
 	return f;
 }
 

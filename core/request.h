@@ -29,6 +29,7 @@ struct ag_limits {
 /* The defaults above. */
 void ag_limits_default(struct ag_limits *limits);
 
+#define AG_HOOK_FIELDS_MAX 32
 #define AG_ID_MAX 128 /* ids: [A-Za-z0-9._:-]{1,128}, so they are safe in paths and logs */
 int ag_id_valid(const char *id);
 /* Writes a fresh random id (prefix + "-" + 24 hex chars; prefix NULL means
@@ -87,6 +88,10 @@ struct ag_request {
 	int64_t timeout_ms;   /* 0 = the hub's default */
 	enum ag_kind kind;
 	cJSON *action;        /* owned: the validated "action" object */
+	/* owned, or NULL: what an agent hook adds (tool-use id, transcript path,
+	 * the call key, "guard"): a flat object of at most AG_HOOK_FIELDS_MAX
+	 * strings, numbers and booleans, kept and journaled, never judged. */
+	cJSON *hook;
 	union {
 		struct ag_action_exec exec;
 		struct ag_action_patch patch;

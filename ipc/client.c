@@ -71,6 +71,9 @@ spawn_hub(const struct ag_client_opts *opts, const char *dir)
 	}
 	if (logfd >= 0)
 		dup2(logfd, 2);
+	/* Nothing of the client's may outlive it in the hub: an inherited pipe
+	 * would keep whoever reads its other end (a hook's caller) waiting. */
+	closefrom(3);
 	char *argv[8];
 	int argc = 0;
 	argv[argc++] = exe;

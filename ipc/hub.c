@@ -284,11 +284,13 @@ hub_decide(struct hub *h, struct ag_pending *p, enum ag_decision decision, enum 
 	if (text != NULL) {
 		if (p->publisher)
 			client_queue_text(p->publisher, text, strlen(text));
-		cJSON *ev = frame_new("event");
-		cJSON_AddStringToObject(ev, "event", "decided");
-		cJSON_AddStringToObject(ev, "id", d.id);
-		cJSON_AddRawToObject(ev, "decision", text);
-		broadcast(h, ev);
+		if (!p->quiet) {
+			cJSON *ev = frame_new("event");
+			cJSON_AddStringToObject(ev, "event", "decided");
+			cJSON_AddStringToObject(ev, "id", d.id);
+			cJSON_AddRawToObject(ev, "decision", text);
+			broadcast(h, ev);
+		}
 		cJSON_free(text);
 	}
 	h->ndecisions++;
@@ -303,24 +305,32 @@ hub_abandon(struct hub *h, struct ag_pending *p, const char *why)
 	struct ag_error err;
 	if (ag_journal_set_abandoned(h->journal, p->req->id, ag_clock_wall_ms(), &err) != 0)
 		hub_log(h, "cannot mark %s abandoned: %s", p->req->id, err.msg);
-	cJSON *ev = frame_new("event");
-	cJSON_AddStringToObject(ev, "event", "abandoned");
-	cJSON_AddStringToObject(ev, "id", p->req->id);
-	cJSON_AddStringToObject(ev, "reason", why);
-	broadcast(h, ev);
+	/* A publisher still waiting gets no decision: it fails closed. */
+	if (p->publisher != NULL && !p->publisher->dead)
+		client_error(h, p->publisher, p->req->id, "request %s was abandoned: %s", p->req->id,
+		             why);
+	if (!p->quiet) {
+		cJSON *ev = frame_new("event");
+		cJSON_AddStringToObject(ev, "event", "abandoned");
+		cJSON_AddStringToObject(ev, "id", p->req->id);
+		cJSON_AddStringToObject(ev, "reason", why);
+		broadcast(h, ev);
+	}
 	hub_trace(h, "abandoned %s: %s", p->req->id, why);
 	ag_pending_remove(&h->pending, p);
 }
 
 /* --- requests ---------------------------------------------------------- */
 
+/* decided: a decision frame follows at once (a rule or a grant decided). */
 static void
-send_ack(struct hub_client *cl, struct ag_pending *p)
+send_ack(struct hub_client *cl, struct ag_pending *p, int decided)
 {
 	cJSON *f = frame_new("ack");
 	cJSON_AddStringToObject(f, "id", p->req->id);
 	cJSON_AddRawToObject(f, "risk", pending_risk(p));
 	add_ms(f, "deadline_ms", p->deadline_ms);
+	cJSON_AddBoolToObject(f, "decided", decided);
 	client_send(cl, f);
 }
 
@@ -391,6 +401,57 @@ request_deadline(const struct hub *h, const struct ag_request *req, int64_t now)
 	return now + t;
 }
 
+/* A hook's guard check (Codex PreToolUse, which can only deny): the hook
+ * wants the rules' and the engine's answer now, not a human's. */
+static int
+request_is_guard(const struct ag_request *req)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req->hook, "guard"));
+}
+
+struct immediate {
+	int decided;
+	enum ag_decision decision;
+	enum ag_decider by;
+	const char *reason; /* borrowed */
+};
+
+static void
+immediate_decision(struct hub *h, struct ag_pending *p, struct immediate *out)
+{
+	const struct ag_request *req = p->req;
+	struct ag_error err;
+	if (p->assessment.decided) {
+		out->decided = 1;
+		out->decision = p->assessment.decision;
+		out->by = p->assessment.by;
+		out->reason = p->assessment.reason;
+		return;
+	}
+	if (request_is_guard(req)) {
+		out->decided = 1;
+		out->by = AG_BY_POLICY;
+		if (ag_assessment_needs_human(&p->assessment)) {
+			out->decision = AG_DECISION_DENY;
+			out->reason = "the risk is critical; a human must approve it";
+		} else {
+			out->decision = AG_DECISION_DEFER;
+			out->reason = "no rule decides this; the agent's approval request will";
+		}
+		return;
+	}
+	if (req->session[0] != '\0' && !ag_assessment_needs_human(&p->assessment)) {
+		char *key = ag_request_action_key(req);
+		if (ag_journal_has_grant(h->journal, req->session, key, &err) == 1) {
+			out->decided = 1;
+			out->decision = AG_DECISION_APPROVE;
+			out->by = AG_BY_SESSION;
+			out->reason = "approved earlier for this session";
+		}
+		free(key);
+	}
+}
+
 static void
 hub_new_request(struct hub *h, struct hub_client *cl, struct ag_request *req)
 {
@@ -414,33 +475,24 @@ hub_new_request(struct hub *h, struct hub_client *cl, struct ag_request *req)
 	}
 	ag_pending_add(&h->pending, p);
 	h->nrequests++;
-	send_ack(cl, p);
 	hub_trace(h, "request %s from %s (%s)", req->id, cl->id, ag_kind_name(req->kind));
 
-	/* Decided at once: by a rule, or by a grant this session already holds.
-	 * Subscribers still see the request, then its decision, so log -f and
-	 * audits show everything. */
-	enum ag_decision decision = AG_DECISION_DENY;
-	enum ag_decider by = AG_BY_POLICY;
-	const char *reason = NULL;
-	int decided = 0;
-	if (p->assessment.decided) {
-		decided = 1;
-		decision = p->assessment.decision;
-		by = p->assessment.by;
-		reason = p->assessment.reason;
-	} else if (req->session[0] != '\0' && !ag_assessment_needs_human(&p->assessment)) {
-		char *key = ag_request_action_key(req);
-		if (ag_journal_has_grant(h->journal, req->session, key, &err) == 1) {
-			decided = 1;
-			decision = AG_DECISION_APPROVE;
-			by = AG_BY_SESSION;
-			reason = "approved earlier for this session";
-		}
-		free(key);
+	/* Decided at once: by a rule, by a grant this session already holds,
+	 * or because it is a hook's guard check. Subscribers still see the
+	 * request, then its decision, so log -f and audits show everything;
+	 * guard checks excepted, which no human is asked about. */
+	struct immediate now = {0, AG_DECISION_DENY, AG_BY_POLICY, NULL};
+	immediate_decision(h, p, &now);
+	p->quiet = request_is_guard(req);
+	send_ack(cl, p, now.decided);
+	if (!p->quiet) {
+		cJSON *ev = request_event(p, 0);
+		/* Reviewers need not weigh in on what the hub is deciding now. */
+		if (now.decided)
+			cJSON_AddStringToObject(ev, "settled", ag_decider_name(now.by));
+		broadcast(h, ev);
 	}
-	broadcast(h, request_event(p, 0));
-	if (decided && hub_decide(h, p, decision, by, reason, &err) != 0)
+	if (now.decided && hub_decide(h, p, now.decision, now.by, now.reason, &err) != 0)
 		hub_log(h, "cannot journal decision for %s: %s", req->id, err.msg);
 }
 
@@ -466,7 +518,7 @@ hub_on_request(struct hub *h, struct hub_client *cl, const cJSON *frame)
 		if (p != NULL) {
 			/* Reconnected (or a duplicate): this publisher now waits for it. */
 			p->publisher = cl;
-			send_ack(cl, p);
+			send_ack(cl, p, 0);
 			ag_request_free(&req);
 			return;
 		}
@@ -572,6 +624,16 @@ hub_on_decide(struct hub *h, struct hub_client *cl, const cJSON *frame)
 
 /* --- reviews, status ---------------------------------------------------- */
 
+/* A count a reviewer reports (tokens, ms), clamped: a client's number must
+ * not reach an int64 cast out of range. */
+static int64_t
+review_count(const cJSON *v)
+{
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0))
+		return 0;
+	return v->valuedouble > 1e15 ? (int64_t)1e15 : (int64_t)v->valuedouble;
+}
+
 static void
 hub_on_review(struct hub *h, struct hub_client *cl, const cJSON *frame)
 {
@@ -598,9 +660,9 @@ hub_on_review(struct hub *h, struct hub_client *cl, const cJSON *frame)
 	    .model = cJSON_IsString(model) ? model->valuestring : "",
 	    .verdict_json = verdict,
 	    .error = cJSON_IsString(error) ? error->valuestring : NULL,
-	    .latency_ms = cJSON_IsNumber(lat) ? (int64_t)lat->valuedouble : 0,
-	    .tokens_in = cJSON_IsNumber(tin) ? (int64_t)tin->valuedouble : 0,
-	    .tokens_out = cJSON_IsNumber(tout) ? (int64_t)tout->valuedouble : 0,
+	    .latency_ms = review_count(lat),
+	    .tokens_in = review_count(tin),
+	    .tokens_out = review_count(tout),
 	    .at_ms = ag_clock_wall_ms(),
 	};
 	struct ag_error err;
@@ -632,6 +694,43 @@ hub_on_review_request(struct hub *h, struct hub_client *cl, const cJSON *frame)
 	cJSON_AddStringToObject(ev, "event", "review_request");
 	cJSON_AddStringToObject(ev, "id", id);
 	broadcast(h, ev);
+}
+
+/* A hook says its tool call is over (the agent's own prompt answered it,
+ * or the turn ended): the session's pending requests for that call, or all
+ * of them, leave the consoles. Nothing is approved by this. */
+static void
+hub_on_abandon(struct hub *h, struct hub_client *cl, const cJSON *frame)
+{
+	const char *session = json_string(frame, "session");
+	const char *call = json_string(frame, "call");
+	const char *reason = json_string(frame, "reason");
+	if (session == NULL || *session == '\0' || strlen(session) > h->opts->limits.max_string) {
+		client_error(h, cl, NULL, "abandon: session: expected a non-empty string");
+		return;
+	}
+	if (reason != NULL && strlen(reason) > REASON_MAX) {
+		client_error(h, cl, NULL, "abandon: reason: longer than %d bytes", REASON_MAX);
+		return;
+	}
+	char *why = ag_sanitize_line(reason ? reason : "the agent abandoned it",
+	                             strlen(reason ? reason : "the agent abandoned it"));
+	int count = 0;
+	struct ag_pending *p = h->pending.head;
+	while (p != NULL) {
+		struct ag_pending *next = p->next;
+		const char *pcall = json_string(p->req->hook, "call");
+		if (strcmp(p->req->session, session) == 0 &&
+		    (call == NULL || (pcall != NULL && strcmp(pcall, call) == 0))) {
+			hub_abandon(h, p, why);
+			count++;
+		}
+		p = next;
+	}
+	free(why);
+	cJSON *f = frame_new("abandoned");
+	cJSON_AddNumberToObject(f, "count", count);
+	client_send(cl, f);
 }
 
 static void
@@ -671,6 +770,25 @@ hub_on_status(struct hub *h, struct hub_client *cl)
 	client_send(cl, f);
 }
 
+/* Tells subscribers how many consoles are attached, whenever a subscriber
+ * comes or goes: the Guardian escalates to a human only when one is there. */
+static void
+broadcast_clients(struct hub *h)
+{
+	int subscribers = 0, consoles = 0;
+	for (struct hub_client *c = h->clients; c != NULL; c = c->next) {
+		if (c->role != AG_ROLE_SUBSCRIBER || c->dead)
+			continue;
+		subscribers++;
+		consoles += strcmp(c->name, "console") == 0;
+	}
+	cJSON *ev = frame_new("event");
+	cJSON_AddStringToObject(ev, "event", "clients");
+	cJSON_AddNumberToObject(ev, "subscribers", subscribers);
+	cJSON_AddNumberToObject(ev, "consoles", consoles);
+	broadcast(h, ev);
+}
+
 static void
 hub_send_snapshot(struct hub *h, struct hub_client *cl)
 {
@@ -703,13 +821,15 @@ hub_on_frame(struct hub *h, struct hub_client *cl, const char *line, size_t len)
 		hub_on_review_request(h, cl, frame);
 	else if (strcmp(type, "status") == 0)
 		hub_on_status(h, cl);
+	else if (strcmp(type, "abandon") == 0)
+		hub_on_abandon(h, cl, frame);
 	else if (strcmp(type, "ping") == 0)
 		client_send(cl, frame_new("pong"));
 	else {
 		char *safe = ag_sanitize_line(type, strlen(type));
 		client_error(h, cl, NULL,
 		             "type: unknown frame type '%.64s' (expected request, decide, review, "
-		             "review_request, status or ping)",
+		             "review_request, abandon, status or ping)",
 		             safe);
 		free(safe);
 	}
@@ -841,8 +961,10 @@ hub_on_hello(struct hub *h, const char *line, size_t len)
 	if (r < 0)
 		client_error(h, cl, NULL, "hello: role: expected publisher, subscriber or control; "
 		                          "treated as control");
-	if (cl->role == AG_ROLE_SUBSCRIBER)
+	if (cl->role == AG_ROLE_SUBSCRIBER) {
 		hub_send_snapshot(h, cl);
+		broadcast_clients(h);
+	}
 	hub_trace(h, "client %s connected (%s, pid %ld)", cl->id, role ? role : "?", cl->pid);
 	cJSON_Delete(frame);
 }
@@ -884,6 +1006,7 @@ static void
 hub_reap_clients(struct hub *h)
 {
 	struct hub_client **pp = &h->clients;
+	int subscriber_left = 0;
 	while (*pp != NULL) {
 		struct hub_client *cl = *pp;
 		if (!cl->dead) {
@@ -898,10 +1021,13 @@ hub_reap_clients(struct hub *h)
 			p = next;
 		}
 		hub_trace(h, "client %s disconnected", cl->id);
+		subscriber_left |= cl->role == AG_ROLE_SUBSCRIBER;
 		*pp = cl->next;
 		h->nclients--;
 		client_free(cl);
 	}
+	if (subscriber_left)
+		broadcast_clients(h);
 }
 
 /* --- time --------------------------------------------------------------- */

@@ -20,6 +20,7 @@ struct ag_pending {
 	char *risk_text;                /* owned (cJSON_free): the risk, printed once */
 	int64_t created_ms, deadline_ms;/* wall clock */
 	struct hub_client *publisher;   /* borrowed; NULL while orphaned (after a restart) */
+	int quiet;                      /* a hook's guard check: decided at once, not broadcast */
 	struct ag_pending *prev, *next; /* arrival order */
 };
 

@@ -134,3 +134,30 @@ wait $LAST; rc=$?
 [ "$(hub_pid)" != "$old" ] || fail "no new hub"
 [ "$(agate log --json --id a11 | wc -l)" -eq 1 ] || fail "a11 journaled more than once"
 ok "ask survives a SIGKILLed hub and gets the decision made on the new one"
+
+# 12. A hook's guard check is answered at once by the rules and the engine
+# (defer when nothing objects, deny when critical) and never shown.
+BUSLOAD="$AGATE_BUILDDIR/tests/integration/busload"
+guard() { # ID COMMAND
+	printf '{"v":1,"type":"request","id":"%s","session":"s-hook","action":{"kind":"exec","command":"%s"},"hook":{"client":"codex","call":"k-%s","guard":true}}' \
+		"$1" "$2" "$1" | agate ask
+}
+guard g1 "ls -la" >"$T/g1"; rc=$?
+[ $rc -eq 3 ] && grep -q '"by":"policy"' "$T/g1" || fail "guard g1: rc=$rc $(cat "$T/g1")"
+guard g2 "rm -rf ~" >"$T/g2"; rc=$?
+[ $rc -eq 1 ] && grep -q '"by":"policy"' "$T/g2" || fail "guard g2: rc=$rc $(cat "$T/g2")"
+ok "guard checks: defer by policy when nothing objects, deny when critical"
+
+# 13. abandon: the hook says the call is over; the waiting publisher fails
+# closed and the request leaves the queue.
+printf '{"v":1,"type":"request","id":"ab1","session":"s-ab","action":{"kind":"exec","command":"make"},"hook":{"client":"claude","call":"k-ab1"}}' \
+	| agate ask >"$T/ab1" 2>"$T/ab1.err" &
+LAST=$!
+wait_pending ab1 || fail "ab1 not pending"
+"$BUSLOAD" send --bus "$AGATE_BUS" \
+	'{"v":1,"type":"abandon","session":"s-ab","call":"k-ab1","reason":"the tool ran"}' >"$T/abr"
+grep -q '"count":1' "$T/abr" || fail "abandon reply: $(cat "$T/abr")"
+wait $LAST; rc=$?
+[ $rc -eq 2 ] && grep -q "abandoned" "$T/ab1.err" || fail "abandoned publisher: rc=$rc $(cat "$T/ab1.err")"
+is_state ab1 abandoned || fail "ab1 not journaled as abandoned"
+ok "abandon: the waiting publisher fails closed (exit 2), the journal says abandoned"

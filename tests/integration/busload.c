@@ -7,6 +7,9 @@
  *       reconnecting (and resending the undecided ids) whenever the hub
  *       dies. Prints "ID DECISION BY" per decision received; exits 1 if any
  *       id gets two decisions, a decision it did not ask for, or none.
+ *   busload send     --bus D FRAME
+ *       connects as a control client, sends one frame (JSON text), prints
+ *       the hub's first answer.
  *   busload decide   --bus D [--count N]
  *       a subscriber that decides every request it sees by a pattern the
  *       test knows: J even -> approve, J odd -> deny (J from the id),
@@ -226,6 +229,30 @@ run_decide(long count)
 	return 0;
 }
 
+static int
+run_send(const char *text)
+{
+	cJSON *frame = cJSON_Parse(text);
+	if (frame == NULL) {
+		fprintf(stderr, "busload: send: not JSON\n");
+		return 2;
+	}
+	struct ag_client *c = connect_retry(AG_ROLE_CONTROL, "busload-send", 5000);
+	struct ag_error err;
+	cJSON *reply = NULL;
+	int rc = c != NULL && ag_client_send(c, frame, &err) == 0 &&
+	         ag_client_recv(c, 5000, &reply, &err) == 1;
+	if (rc) {
+		char *out = cJSON_PrintUnformatted(reply);
+		printf("%s\n", out);
+		cJSON_free(out);
+	}
+	cJSON_Delete(reply);
+	cJSON_Delete(frame);
+	ag_client_close(&c);
+	return rc ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -264,6 +291,8 @@ main(int argc, char **argv)
 		return run_publish(prefix, publishers, requests);
 	if (strcmp(mode, "decide") == 0)
 		return run_decide(count);
+	if (strcmp(mode, "send") == 0 && optind < argc)
+		return run_send(argv[optind]);
 	fprintf(stderr, "busload: unknown mode %s\n", mode);
 	return 2;
 }

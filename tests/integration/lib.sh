@@ -21,7 +21,9 @@ cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null
 	# Any hub still holding this bus's lock (started by a client).
 	pkill -f -- "--bus $AGATE_BUS" 2>/dev/null
-	jobs -p | xargs -r kill 2>/dev/null
+	# The test's own background jobs (a pipe from `jobs -p` would run in a
+	# subshell under dash and see none).
+	pkill -P $$ 2>/dev/null
 	wait 2>/dev/null
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		pgrep -f -- "$AGATE_BUS" >/dev/null || break
