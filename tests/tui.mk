@@ -23,3 +23,9 @@ tests_unit_test_layout_SOURCES = tests/unit/test_layout.c
 tests_unit_test_layout_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_layout_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
 endif
+
+# End-to-end: the real console in a detached tmux server (skips without tmux).
+TESTS += tests/integration/console_decide.sh tests/integration/console_hostile.sh \
+	tests/integration/console_layout.sh
+EXTRA_DIST += tests/integration/console_lib.sh tests/integration/console_decide.sh \
+	tests/integration/console_hostile.sh tests/integration/console_layout.sh

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -38,11 +39,37 @@ struct console {
 };
 
 static volatile sig_atomic_t got_signal;
+static volatile sig_atomic_t got_winch;
 
 static void
 on_signal(int sig)
 {
 	got_signal = sig;
+}
+
+static void
+on_winch(int sig)
+{
+	(void)sig;
+	got_winch = 1;
+}
+
+/* Resizes are ours to notice (tmux's way: a flag from the handler, the
+ * size read in the loop), not left to curses' own SIGWINCH handling, which
+ * can lose a resize that lands between its check and our poll(). Also run
+ * on every tick, so that no lost signal leaves a wrong-sized screen. */
+static void
+check_size(struct console *c)
+{
+	struct winsize ws;
+
+	got_winch = 0;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0)
+		return;
+	if (ws.ws_row != LINES || ws.ws_col != COLS) {
+		resizeterm(ws.ws_row, ws.ws_col);
+		c->dirty = 1;
+	}
 }
 
 struct tui_model *
@@ -721,6 +748,8 @@ handle_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_winch;
+	sigaction(SIGWINCH, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -746,7 +775,10 @@ loop(struct console *c)
 		if (now - last_tick >= 1000) {
 			last_tick = now;
 			c->dirty = 1;
+			check_size(c);
 		}
+		if (got_winch)
+			check_size(c);
 		if (c->dirty) {
 			draw(c);
 			if (c->bell) {
@@ -770,6 +802,8 @@ loop(struct console *c)
 		int rc;
 		while ((rc = get_wch(&ch)) != ERR)
 			on_key(c, rc == KEY_CODE_YES, ch);
+		if (got_winch)
+			check_size(c);
 	}
 }
 
