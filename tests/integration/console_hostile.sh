@@ -18,8 +18,9 @@ cat >"$T/patch.json" <<'EOF'
 EOF
 
 start_console 200 40
-agate ask <"$T/exec.json" >"$T/h1" 2>&1 &
+"$AGATE_BIN" ask <"$T/exec.json" >"$T/h1" 2>&1 &
 P1=$!
+PUBLISHERS="$P1"
 wait_screen "echo ok" || { dump; fail "the hostile command never appeared"; }
 keys Enter # full screen: long lines fit on one row
 expect() { on_screen "$1" || { dump; fail "placeholder missing: $1"; }; }
@@ -31,8 +32,9 @@ expect 'fine^M^[[1Aoverwritten'
 ok "hostile command, agent, session and justification shown as placeholders"
 
 keys Enter
-agate ask <"$T/patch.json" >"$T/h2" 2>&1 &
+"$AGATE_BIN" ask <"$T/patch.json" >"$T/h2" 2>&1 &
 P2=$!
+PUBLISHERS="$P1 $P2"
 wait_screen "2 pending" || { dump; fail "the hostile patch never appeared"; }
 keys j Enter
 expect '-run: make^[]52;c;ZXZpbA==^G'
@@ -53,5 +55,3 @@ tm show-buffer >/dev/null 2>&1 && fail "OSC 52 reached tmux's clipboard"
 screen | head -1 | grep -q "patch" || { dump; fail "the screen was disturbed"; }
 ok "no escape, bidi, zero-width, C1 or CR byte from the agent reached the pty"
 
-kill $P1 $P2 2>/dev/null
-wait $P1 $P2 2>/dev/null

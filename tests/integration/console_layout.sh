@@ -91,5 +91,3 @@ grep -q "bad.theme:2:7: unknown element 'nonsense'" "$T/console.err" ||
 [ "$(sgr_colours)" -gt 0 ] || fail "bad theme: no fallback to the coloured default"
 ok "a bad theme reports file:line:col and falls back to the default"
 
-kill $P1 $P2 $P3 2>/dev/null
-wait $P1 $P2 $P3 2>/dev/null

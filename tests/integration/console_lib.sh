@@ -9,10 +9,13 @@ command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux is not installed"; exit 77
 locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || { echo "SKIP: no C.UTF-8 locale"; exit 77; }
 
 unset TMUX TMUX_PANE
+PUBLISHERS=""
 export AGATE_FAKE_NOW_MS=1790000000000
 TMUX_SOCK="$T/tmux.sock"
 tm() { tmux -S "$TMUX_SOCK" -f /dev/null "$@"; }
 console_cleanup() {
+	# Publishers first: a waiting one would restart the hub cleanup stops.
+	[ -n "$PUBLISHERS" ] && kill $PUBLISHERS 2>/dev/null
 	tm kill-server 2>/dev/null
 	# The console reconnects (and restarts a hub) when the hub goes:
 	# let it see its SIGHUP first, so cleanup's hub stays dead.
@@ -74,10 +77,13 @@ resize() {
 }
 dump() { echo "--- screen ($(tm display -p -t agate "window #{window_width}x#{window_height} pane #{pane_width}x#{pane_height}")):"; screen; echo "--- console.err:"; cat "$T/console.err"; }
 
-# ask_bg ID OUTFILE ARGS...: a publisher waiting for a decision.
+# ask_bg ID OUTFILE ARGS...: a publisher waiting for a decision. The
+# binary itself is the background job (not a shell function), so $LAST is
+# its pid and cleanup can end it.
 ask_bg() {
 	local id=$1 out=$2
 	shift 2
-	agate ask --id "$id" "$@" >"$out" 2>"$out.err" &
+	"$AGATE_BIN" ask --id "$id" "$@" >"$out" 2>"$out.err" &
 	LAST=$!
+	PUBLISHERS="$PUBLISHERS $LAST"
 }
