@@ -35,3 +35,14 @@ bench-guardian: bench/bench_guardian agate tests/fake_model/fake_model
 	@echo "== guardian: model calls and decisions on a trace (machine: $$(nproc) cores, $$(uname -m)) =="
 	./bench/bench_guardian $(abs_top_builddir)/agate \
 	  $(abs_top_builddir)/tests/fake_model/fake_model $(if $(BENCH_QUICK),300,1000)
+
+# `agate score` on one core (CPU 0): exec requests/s and MB/s of 1 MiB
+# diffs, beside cJSON parse+print of the same input in process (100,000
+# requests; 10,000 with BENCH_QUICK=1).
+BENCH_RUNS += bench-score
+noinst_PROGRAMS += bench/bench_score
+bench_bench_score_SOURCES = bench/bench_score.c
+bench_bench_score_LDADD = core/libagate_core.a $(AGATE_LIBS)
+bench-score: bench/bench_score agate
+	@echo "== score: agate score throughput, one core (machine: $$(nproc) cores, $$(uname -m)) =="
+	AGATE_SRCDIR=$(abs_top_srcdir) ./bench/bench_score $(abs_top_builddir)/agate
