@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/commands.h"
 #include "cmd/common.h"
@@ -101,13 +102,33 @@ next_line(struct reader *r)
 	return 1;
 }
 
+/* One output line. Printed into a buffer kept across lines (grown on
+ * demand) rather than a fresh cJSON_PrintUnformatted allocation, which
+ * starts at 256 bytes and reallocs its way up on every line. */
+static char *out_buf;
+static size_t out_cap = 4096;
+
 static void
 print_line(cJSON *obj)
 {
-	char *s = cJSON_PrintUnformatted(obj);
-	fputs(s, stdout);
+	if (out_buf == NULL)
+		out_buf = xmalloc(out_cap);
+	/* cJSON may need a few bytes beyond the text it writes; on a miss,
+	 * print the usual way and keep a buffer big enough for next time. */
+	if (!cJSON_PrintPreallocated(obj, out_buf, (int)out_cap - 5, 0)) {
+		char *s = cJSON_PrintUnformatted(obj);
+		size_t n = strlen(s);
+		fwrite(s, 1, n, stdout);
+		fputc('\n', stdout);
+		free(s);
+		if (n + 64 > out_cap && n < (size_t)1 << 28) {
+			out_cap = (n + 64) * 2;
+			out_buf = xrealloc(out_buf, out_cap);
+		}
+		return;
+	}
+	fputs(out_buf, stdout);
 	fputc('\n', stdout);
-	free(s);
 }
 
 static void
@@ -201,6 +222,13 @@ cmd_score(int argc, char **argv)
 		return 2;
 	}
 
+	/* Into a pipe or file, output goes in 64 KiB writes (stdio's default
+	 * is the file's block size, often 4 KiB); a terminal keeps line
+	 * buffering, so someone typing requests sees each answer. */
+	static char stdout_buf[1 << 16];
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, stdout_buf, _IOFBF, sizeof stdout_buf);
+
 	struct reader rd = {.in = stdin, .max = lim.max_frame};
 	size_t lineno = 0;
 	int bad = 0, reached = 0, r;
@@ -261,6 +289,8 @@ cmd_score(int argc, char **argv)
 		cJSON_Delete(frame);
 	}
 	free(rd.buf);
+	free(out_buf);
+	out_buf = NULL;
 	ag_judge_free(&judge);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "agate score: cannot write the output\n");
