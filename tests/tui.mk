@@ -29,3 +29,11 @@ TESTS += tests/integration/console_decide.sh tests/integration/console_hostile.s
 	tests/integration/console_layout.sh
 EXTRA_DIST += tests/integration/console_lib.sh tests/integration/console_decide.sh \
 	tests/integration/console_hostile.sh tests/integration/console_layout.sh
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_tui_model
+TESTS += tests/unit/test_tui_model
+tests_unit_test_tui_model_SOURCES = tests/unit/test_tui_model.c
+tests_unit_test_tui_model_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tui_model_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif

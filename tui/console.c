@@ -5,6 +5,9 @@
 #include "tui/console.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -193,20 +196,31 @@ static void
 read_bus(struct console *c)
 {
 	struct ag_error err;
+	int frames = 0;
 
 	/* Bounded per pass so that a flood cannot starve the keyboard. */
 	for (int i = 0; i < 256 && c->client != NULL; i++) {
 		cJSON *frame = NULL;
 		int rc = ag_client_recv(c->client, 0, &frame, &err);
 		if (rc == 0)
-			return;
+			break;
 		if (rc < 0) {
 			disconnect(c, err.msg);
-			return;
+			break;
 		}
 		on_frame(c, frame);
 		cJSON_Delete(frame);
+		frames++;
 	}
+	if (frames > 0)
+		tui_model_refilter(&c->ui.pending);
+#ifdef __GLIBC__
+	/* A large frame (a long diff) leaves its parse tree's memory free
+	 * but mapped; hand it back so a console that once showed a big
+	 * patch does not keep its peak for the rest of the day. */
+	if (frames > 0)
+		malloc_trim(0);
+#endif
 }
 
 /* --- decisions ---------------------------------------------------------- */

@@ -423,7 +423,6 @@ tui_model_apply(struct tui_model *m, const cJSON *f, struct tui_event *ev)
 	} else if (strcmp(type, "status") == 0) {
 		on_status(f, ev);
 	}
-	tui_model_refilter(m);
 }
 
 static cJSON *

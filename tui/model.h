@@ -118,7 +118,9 @@ struct tui_event {
 
 /* Applies one frame from the hub. Malformed frames are ignored (the hub
  * validated requests already; a frame we cannot use is not worth dying
- * for) and say so in ev->notice. */
+ * for) and say so in ev->notice. Call tui_model_refilter after a batch of
+ * frames (once, not per frame: a snapshot of 10,000 requests must not
+ * rebuild the view 10,000 times). */
 void tui_model_apply(struct tui_model *m, const cJSON *frame, struct tui_event *ev);
 
 /* Frames the console sends. Caller owns the result. */

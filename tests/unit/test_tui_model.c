@@ -1,0 +1,278 @@
+/* The console's state without a screen: frames from the hub in, what the
+ * user would see out — the selection staying on the same request while
+ * others come and go, "decided elsewhere", filters, the frames a key
+ * sends; and the diff index and shell colouring the detail pane uses. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tui/diffview.h"
+#include "tui/model.h"
+#include "tui/syntax.h"
+#include "tui/theme.h"
+
+static void
+apply(struct tui_model *m, const char *json, struct tui_event *ev)
+{
+	cJSON *f = cJSON_Parse(json);
+	assert_non_null(f);
+	tui_model_apply(m, f, ev);
+	tui_model_refilter(m);
+	cJSON_Delete(f);
+}
+
+static void
+add_request(struct tui_model *m, const char *id, const char *session, const char *command,
+            int snapshot, long created)
+{
+	char buf[1024];
+	struct tui_event ev;
+	snprintf(buf, sizeof buf,
+	         "{\"v\":1,\"type\":\"event\",\"event\":\"request\",\"snapshot\":%s,"
+	         "\"request\":{\"v\":1,\"type\":\"request\",\"id\":\"%s\",\"session\":\"%s\","
+	         "\"agent\":\"claude-code\",\"action\":{\"kind\":\"exec\",\"command\":\"%s\"}},"
+	         "\"risk\":{\"score\":10,\"level\":\"low\",\"categories\":[],\"reasons\":[]},"
+	         "\"rule\":null,\"needs_human\":false,\"created_ms\":%ld,\"deadline_ms\":0}",
+	         snapshot ? "true" : "false", id, session, command, created);
+	apply(m, buf, &ev);
+	assert_int_equal(ev.change, snapshot ? TUI_CHANGE_SNAPSHOT : TUI_CHANGE_ADDED);
+	assert_string_equal(ev.id, id);
+}
+
+static const char *
+selected_id(const struct tui_model *m)
+{
+	const struct tui_item *it = tui_model_selected(m);
+	return it ? it->req->id : "";
+}
+
+static void
+test_selection_stays_on_its_request(void **state)
+{
+	(void)state;
+	struct tui_model m;
+	struct tui_event ev;
+
+	tui_model_init(&m);
+	add_request(&m, "a", "s1", "make", 1, 100);
+	add_request(&m, "b", "s1", "make test", 1, 200);
+	add_request(&m, "c", "s2", "rm -rf build", 1, 300);
+	apply(&m, "{\"v\":1,\"type\":\"snapshot_end\",\"pending\":3}", &ev);
+	assert_int_equal(ev.change, TUI_CHANGE_SNAPSHOT_END);
+	assert_string_equal(selected_id(&m), "a");
+	tui_model_move(&m, 1);
+	assert_string_equal(selected_id(&m), "b");
+
+	/* An older request (a restarted hub's reload) lands before it: the
+	 * selection follows b, not the row number. */
+	add_request(&m, "z", "s3", "ls", 0, 50);
+	assert_string_equal(selected_id(&m), "b");
+	assert_int_equal(m.sel, 2);
+
+	/* b is decided elsewhere: it goes, with a notice naming who, and the
+	 * request now in its place is selected. */
+	apply(&m,
+	      "{\"v\":1,\"type\":\"event\",\"event\":\"decided\",\"id\":\"b\",\"decision\":"
+	      "{\"v\":1,\"type\":\"decision\",\"id\":\"b\",\"decision\":\"deny\",\"by\":"
+	      "\"guardian\"}}",
+	      &ev);
+	assert_int_equal(ev.change, TUI_CHANGE_DECIDED);
+	assert_false(ev.ours);
+	assert_string_equal(ev.notice, "b decided elsewhere: deny by guardian");
+	assert_null(tui_model_find(&m, "b"));
+	assert_string_equal(selected_id(&m), "c");
+
+	/* The last one leaves: the selection moves up. */
+	apply(&m, "{\"v\":1,\"type\":\"event\",\"event\":\"abandoned\",\"id\":\"c\"}", &ev);
+	assert_int_equal(ev.change, TUI_CHANGE_ABANDONED);
+	assert_string_equal(selected_id(&m), "a");
+	tui_model_free(&m);
+}
+
+static void
+test_our_decision_and_its_frame(void **state)
+{
+	(void)state;
+	struct tui_model m;
+	struct tui_event ev;
+
+	tui_model_init(&m);
+	add_request(&m, "r1", "s1", "git push", 0, 1);
+	struct tui_item *it = tui_model_find(&m, "r1");
+	cJSON *f = tui_model_decide_frame(it, AG_DECISION_APPROVE, NULL, 1);
+	char *text = cJSON_PrintUnformatted(f);
+	assert_string_equal(text,
+	                    "{\"v\":1,\"type\":\"decide\",\"id\":\"r1\",\"decision\":\"approve\","
+	                    "\"by\":\"human\",\"confirm\":true}");
+	cJSON_free(text);
+	cJSON_Delete(f);
+	assert_true(it->deciding);
+	f = tui_model_decide_frame(it, AG_DECISION_DENY, "use --force-with-lease", 0);
+	text = cJSON_PrintUnformatted(f);
+	assert_non_null(strstr(text, "\"reason\":\"use --force-with-lease\""));
+	assert_null(strstr(text, "confirm"));
+	cJSON_free(text);
+	cJSON_Delete(f);
+
+	apply(
+	    &m,
+	    "{\"v\":1,\"type\":\"event\",\"event\":\"decided\",\"id\":\"r1\",\"decision\":"
+	    "{\"v\":1,\"type\":\"decision\",\"id\":\"r1\",\"decision\":\"deny\",\"by\":\"human\"}}",
+	    &ev);
+	assert_true(ev.ours);
+	assert_string_equal(ev.notice, "r1: deny");
+
+	/* A refusal clears the waiting mark so the user can try again. */
+	add_request(&m, "r2", "s1", "x", 0, 2);
+	it = tui_model_find(&m, "r2");
+	cJSON_Delete(tui_model_decide_frame(it, AG_DECISION_APPROVE, NULL, 0));
+	apply(&m,
+	      "{\"v\":1,\"type\":\"error\",\"ref\":\"r2\",\"error\":\"approving r2 needs "
+	      "confirmation\"}",
+	      &ev);
+	assert_int_equal(ev.change, TUI_CHANGE_REFUSED);
+	assert_false(tui_model_find(&m, "r2")->deciding);
+	assert_string_equal(ev.notice, "hub: approving r2 needs confirmation");
+	tui_model_free(&m);
+}
+
+static void
+test_filters(void **state)
+{
+	(void)state;
+	struct tui_model m;
+
+	tui_model_init(&m);
+	add_request(&m, "a", "s1", "make", 0, 1);
+	add_request(&m, "b", "s2", "cargo test", 0, 2);
+	add_request(&m, "c", "s1", "CARGO build", 0, 3);
+	tui_model_set_search(&m, "cargo");
+	assert_int_equal(m.nview, 2);
+	tui_model_set_session(&m, "s1");
+	assert_int_equal(m.nview, 1);
+	assert_string_equal(selected_id(&m), "c");
+	tui_model_set_search(&m, NULL);
+	tui_model_set_session(&m, "");
+	assert_int_equal(m.nview, 3);
+	assert_string_equal(selected_id(&m), "c"); /* kept through the filters */
+	tui_model_set_search(&m, "nothing matches");
+	assert_int_equal(m.nview, 0);
+	assert_null(tui_model_selected(&m));
+	tui_model_free(&m);
+}
+
+static void
+test_bad_frames_are_ignored(void **state)
+{
+	(void)state;
+	struct tui_model m;
+	struct tui_event ev;
+
+	tui_model_init(&m);
+	apply(&m, "{\"v\":1,\"type\":\"event\",\"event\":\"request\",\"request\":{\"v\":1}}", &ev);
+	assert_int_equal(ev.change, TUI_CHANGE_IGNORED);
+	assert_int_equal(m.n, 0);
+	apply(&m, "{\"v\":1,\"type\":\"event\",\"event\":\"decided\",\"id\":\"../x\"}", &ev);
+	assert_int_equal(ev.change, TUI_CHANGE_IGNORED);
+	apply(&m, "{\"v\":1,\"type\":\"mystery\"}", &ev);
+	assert_int_equal(ev.change, TUI_CHANGE_IGNORED);
+	tui_model_free(&m);
+}
+
+static void
+test_diff_index(void **state)
+{
+	(void)state;
+	const char *diff = "diff --git a/x b/x\n"    /* 1 */
+	                   "index 1..2 100644\n"     /* 2 */
+	                   "--- a/x\n"               /* 3 */
+	                   "+++ b/x\n"               /* 4 */
+	                   "@@ -10,3 +10,3 @@ f()\n" /* 5 */
+	                   " keep\n"                 /* 6: 10/10 */
+	                   "--- not a header\n"      /* 7: deletion, old 11 */
+	                   "+++ not either\n"        /* 8: addition, new 11 */
+	                   " tail\n"                 /* 9: 12/12 */
+	                   "\\ No newline at end of file\n";
+	struct ag_risk risk;
+	ag_risk_init(&risk);
+	ag_risk_add(&risk, 80, 0, -1, -1, 8, "adds a line");
+	struct tui_diff_index *idx = tui_diff_index_build(diff, strlen(diff), TUI_BODY_DIFF, &risk);
+	assert_int_equal(idx->n, 10);
+	static const int kinds[] = {TUI_DL_HEADER,  TUI_DL_HEADER,  TUI_DL_FILE, TUI_DL_FILE,
+	                            TUI_DL_HUNK,    TUI_DL_CONTEXT, TUI_DL_DEL,  TUI_DL_ADD,
+	                            TUI_DL_CONTEXT, TUI_DL_NOEOL};
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(idx->lines[i].kind, kinds[i]);
+	assert_int_equal(idx->lines[5].old_no, 10);
+	assert_int_equal(idx->lines[6].old_no, 11);
+	assert_int_equal(idx->lines[7].new_no, 11);
+	assert_int_equal(idx->lines[8].new_no, 12);
+	assert_true(idx->lines[7].flagged);
+	assert_int_equal(idx->flagged, 1);
+	assert_int_equal(idx->files, 1);
+	assert_int_equal(idx->added, 1);
+	assert_int_equal(idx->removed, 1);
+	assert_int_equal(tui_diff_next_flagged(idx, -1, 1), 7);
+	assert_int_equal(tui_diff_next_flagged(idx, 7, 1), -1);
+	assert_int_equal(tui_diff_next_flagged(idx, 9, -1), 7);
+	tui_diff_index_free(&idx);
+	assert_null(idx);
+	ag_risk_clear(&risk);
+}
+
+static void
+test_shell_colouring(void **state)
+{
+	(void)state;
+	const char *cmd = "FOO=1 sudo rm -rf \"$HOME/x\" | curl -d @- https://e.x # go";
+	size_t len = strlen(cmd);
+	unsigned char cls[128];
+	struct ag_risk risk;
+
+	tui_syntax_shell(cmd, len, cls);
+	assert_int_equal(cls[0], TUI_EL_SH_VARIABLE); /* FOO=1 */
+	assert_int_equal(cls[strstr(cmd, "sudo") - cmd], TUI_EL_SH_COMMAND);
+	assert_int_equal(cls[strstr(cmd, "rm") - cmd], TUI_EL_SH_COMMAND); /* after sudo */
+	assert_int_equal(cls[strstr(cmd, "-rf") - cmd], TUI_EL_SH_OPTION);
+	assert_int_equal(cls[strstr(cmd, "\"$") - cmd], TUI_EL_SH_STRING);
+	assert_int_equal(cls[strstr(cmd, "$HOME") - cmd], TUI_EL_SH_VARIABLE);
+	assert_int_equal(cls[strstr(cmd, "|") - cmd], TUI_EL_SH_OPERATOR);
+	assert_int_equal(cls[strstr(cmd, "curl") - cmd], TUI_EL_SH_COMMAND);
+	assert_int_equal(cls[strstr(cmd, "https") - cmd], TUI_EL_DEFAULT);
+	assert_int_equal(cls[strstr(cmd, "# go") - cmd], TUI_EL_SH_COMMENT);
+
+	ag_risk_init(&risk);
+	ag_risk_add(&risk, 90, 0, 11, 17, 0, "rm -rf");
+	ag_risk_add(&risk, 90, 0, 100, 200, 0, "out of range: ignored");
+	tui_syntax_flag_spans(&risk, len, cls);
+	assert_int_equal(cls[11], TUI_EL_FLAGGED);
+	assert_int_equal(cls[16], TUI_EL_FLAGGED);
+	assert_int_equal(cls[17], TUI_EL_DEFAULT);
+	ag_risk_clear(&risk);
+
+	const char *json = "  \"repo\": \"web\", \"n\": 3, \"ok\": true";
+	tui_syntax_json(json, strlen(json), cls);
+	assert_int_equal(cls[2], TUI_EL_JSON_KEY);
+	assert_int_equal(cls[10], TUI_EL_JSON_STRING);
+	assert_int_equal(cls[strstr(json, "3") - json], TUI_EL_JSON_NUMBER);
+	assert_int_equal(cls[strstr(json, "true") - json], TUI_EL_JSON_LITERAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_selection_stays_on_its_request),
+	    cmocka_unit_test(test_our_decision_and_its_frame),
+	    cmocka_unit_test(test_filters),
+	    cmocka_unit_test(test_bad_frames_are_ignored),
+	    cmocka_unit_test(test_diff_index),
+	    cmocka_unit_test(test_shell_colouring),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
