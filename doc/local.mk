@@ -3,3 +3,4 @@ dist_man_MANS += doc/agate.1 doc/agate-protocol.7
 dist_man_MANS += doc/agate-rules.5
 dist_man_MANS += doc/agate-hook.1
 dist_man_MANS += doc/agate-review.1
+dist_man_MANS += doc/agate-theme.5

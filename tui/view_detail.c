@@ -233,7 +233,7 @@ add_reasons(struct doc *d, const struct tui_item *it)
 		const struct ag_reason *rs = &it->risk.reasons[i];
 		struct dline *l = doc_add(d, i == 0 ? "reasons" : NULL, rs->text, strlen(rs->text),
 		                          TUI_EL_REASON);
-		l->gutter = rs->line > 0 ? doc_fmt(d, "! line %d: ", rs->line) : "! ";
+		l->gutter = "! "; /* the engine's text says which line; ] jumps there */
 		l->gutter_el = TUI_EL_FLAGGED;
 	}
 }
@@ -295,7 +295,7 @@ pretty_json(const cJSON *json)
 			continue;
 		}
 		bol = raw[i] == '\n';
-		out[o++] = raw[i];
+		out[o++] = raw[i] == '\t' ? ' ' : raw[i]; /* "key":\t"value" */
 	}
 	out[o] = '\0';
 	cJSON_free(raw);
@@ -363,7 +363,7 @@ build(struct doc *d, struct tui_ui *ui, struct tui_item *it)
 	add_guardian(d, it);
 	if (it->body != NULL) {
 		doc_blank(d);
-		doc_field(d, r->kind == AG_KIND_PATCH ? "diff" : "arguments", "", TUI_EL_DEFAULT);
+		doc_field(d, r->kind == AG_KIND_PATCH ? "diff" : "args", "", TUI_EL_DEFAULT);
 		d->body = it->body;
 	}
 }

@@ -251,6 +251,26 @@ test_element_table(void **state)
 	assert_int_equal(tui_element_parse("nope"), -1);
 }
 
+/* agate-theme(5) documents every element (the table and the page must not
+ * drift apart). */
+static void
+test_manual_lists_every_element(void **state)
+{
+	(void)state;
+	char path[4096];
+	size_t len;
+	snprintf(path, sizeof path, "%s/doc/agate-theme.5", srcdir());
+	char *page = read_file(path, &len);
+	page[len < (1 << 16) ? len : (1 << 16) - 1] = '\0';
+	for (int e = 0; e < TUI_EL_COUNT; e++) {
+		char want[64];
+		snprintf(want, sizeof want, "\n.B %s\n", tui_element_name(e));
+		if (strstr(page, want) == NULL)
+			fail_msg("agate-theme(5) does not document %s", tui_element_name(e));
+	}
+	free(page);
+}
+
 int
 main(void)
 {
@@ -263,6 +283,7 @@ main(void)
 	    cmocka_unit_test(test_load_falls_back_to_default),
 	    cmocka_unit_test(test_colour_arithmetic),
 	    cmocka_unit_test(test_element_table),
+	    cmocka_unit_test(test_manual_lists_every_element),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
