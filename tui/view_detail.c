@@ -259,8 +259,12 @@ add_guardian(struct doc *d, const struct tui_item *it)
 	}
 	const char *error = jstr(it->review, "error");
 	if (error != NULL && *error != '\0') {
-		doc_field(d, "guardian", "review failed:", TUI_EL_GUARDIAN_FAILED);
-		doc_field(d, NULL, error, TUI_EL_GUARDIAN_FAILED);
+		/* The reviewer says "review failed: why"; say it once, whoever wrote it. */
+		doc_field(d, "guardian",
+		          strncmp(error, "review failed", 13) == 0
+		              ? error
+		              : doc_fmt(d, "review failed: %s", error),
+		          TUI_EL_GUARDIAN_FAILED);
 		return;
 	}
 	const char *outcome = jstr(it->review, "outcome");
@@ -270,9 +274,11 @@ add_guardian(struct doc *d, const struct tui_item *it)
 	int allow = outcome != NULL && strcmp(outcome, "allow") == 0;
 	/* outcome and level are the Guardian's words (a model's): sanitized
 	 * like everything else when drawn. */
+	const char *model = jstr(it->review, "model");
 	const char *v =
-	    doc_fmt(d, "%s (%s risk%s%s)", outcome ? outcome : "no outcome",
-	            level ? level : "unknown", auth ? ", authorization " : "", auth ? auth : "");
+	    doc_fmt(d, "%s (%s risk%s%s)%s%s", outcome ? outcome : "no outcome",
+	            level ? level : "unknown", auth ? ", authorization " : "", auth ? auth : "",
+	            model && *model ? " \xc2\xb7 " : "", model && *model ? model : "");
 	doc_add(d, "guardian", v, strlen(v), allow ? TUI_EL_GUARDIAN_ALLOW : TUI_EL_GUARDIAN_DENY);
 	if (rationale != NULL)
 		doc_field(d, NULL, rationale, TUI_EL_TEXT);
