@@ -6,6 +6,8 @@ tests_integration_otlp_receiver_SOURCES = tests/integration/otlp_receiver.c
 tests_integration_otlp_receiver_LDADD = $(CJSON_LIBS)
 
 TESTS += tests/integration/replay_flip.sh tests/integration/replay_export.sh \
-	tests/integration/replay_telemetry.sh
+	tests/integration/replay_telemetry.sh tests/integration/replay_gc.sh \
+	tests/integration/replay_feed.sh
 EXTRA_DIST += tests/integration/replay_lib.sh tests/integration/replay_flip.sh \
-	tests/integration/replay_export.sh tests/integration/replay_telemetry.sh
+	tests/integration/replay_export.sh tests/integration/replay_telemetry.sh \
+	tests/integration/replay_gc.sh tests/integration/replay_feed.sh
