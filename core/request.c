@@ -159,6 +159,72 @@ path_push(char *buf, size_t size, size_t len, const char *key, int index)
 		snprintf(buf + len, size - len, "[%d]", index);
 }
 
+/* One step of a path ("a.b[3]"), kept on the stack of the walk that is
+ * inside it. Checks pass far more often than they fail, so the path is
+ * rendered (path_render) only for an error message. */
+struct pseg {
+	const struct pseg *up; /* NULL at the top */
+	const char *key;       /* NULL: an array index */
+	int index;
+};
+
+/* Writes the path of seg into buf exactly as path_push would have built it
+ * one step at a time, cut at size; returns its length. */
+static size_t
+path_render_into(const struct pseg *seg, char *buf, size_t size)
+{
+	if (seg == NULL) {
+		buf[0] = '\0';
+		return 0;
+	}
+	size_t len = path_render_into(seg->up, buf, size);
+	path_push(buf, size, len, seg->key, seg->index);
+	return strlen(buf);
+}
+
+/* The path for an error message: "frame" for the top of a frame. */
+static const char *
+path_render(const struct pseg *seg, char *buf, size_t size)
+{
+	path_render_into(seg, buf, size);
+	return buf[0] != '\0' ? buf : "frame";
+}
+
+/* Paths are cut at this many bytes, as they always were. */
+#define PATH_MAX_LEN 256
+
+/* ag_utf8_valid, same verdict and offset, with ASCII skipped eight bytes
+ * at a time: diffs and commands are almost all ASCII, and a 1 MiB diff is
+ * walked here more than once. */
+static int
+text_valid(const char *s, size_t len, size_t *bad)
+{
+	size_t i = 0;
+	uint32_t cp;
+
+	while (i < len) {
+		if (len - i >= 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if ((w & UINT64_C(0x8080808080808080)) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		int n = ag_utf8_decode(s + i, len - i, &cp);
+		if (n < 0) {
+			*bad = i;
+			return 0;
+		}
+		i += (size_t)n;
+	}
+	return 1;
+}
+
 /* --- ids ------------------------------------------------------------------ */
 
 int
@@ -260,7 +326,7 @@ scan_encoding(const char *buf, size_t len, struct ag_error *err)
 
 	if (nul != NULL)
 		return ag_fail(err, "frame: NUL byte at byte %zu", (size_t)(nul - buf));
-	if (!ag_utf8_valid(buf, len, &bad))
+	if (!text_valid(buf, len, &bad))
 		return ag_fail(err, "frame: invalid UTF-8 at byte %zu", bad);
 	return 0;
 }
@@ -275,12 +341,15 @@ is_hex(char c)
  * what cJSON would accept but should not: raw control characters inside
  * strings (RFC 8259 requires them escaped) and \u0000, which cJSON would
  * turn into a C string that silently ends early ("ls\u0000; rm -rf ~"
- * shown as "ls"). */
+ * shown as "ls"). Sets *wide when some \u escape stands for more than
+ * ASCII: only then can cJSON's unescaping put bytes in a string that the
+ * UTF-8 check of the raw line has not seen. */
 static int
-scan_structure(const char *buf, size_t len, int max_depth, struct ag_error *err)
+scan_structure(const char *buf, size_t len, int max_depth, int *wide, struct ag_error *err)
 {
 	int depth = 0, in_string = 0;
 
+	*wide = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)buf[i];
 		if (in_string) {
@@ -300,6 +369,11 @@ scan_structure(const char *buf, size_t len, int max_depth, struct ag_error *err)
 							               "frame: bad \\u escape at "
 							               "byte %zu",
 							               i);
+					/* 0x0080 and up: any of the first two digits
+					 * non-zero, or the third >= 8. */
+					if (buf[i + 2] != '0' || buf[i + 3] != '0' ||
+					    !(buf[i + 4] >= '0' && buf[i + 4] <= '7'))
+						*wide = 1;
 				}
 				i++; /* the escaped character cannot end the string */
 			} else if (c < 0x20) {
@@ -339,11 +413,11 @@ compare_keys(const void *a, const void *b)
  * (the agent's own JSON library, a jq filter) may take the last. A frame
  * where two readers see different commands is refused. */
 static int
-check_duplicates(const cJSON *obj, int n, const char *path, struct ag_error *err)
+check_duplicates(const cJSON *obj, int n, const struct pseg *seg, struct ag_error *err)
 {
 	const cJSON **keys, *c;
 	int i = 0, rc = 0;
-	char r[REPR_MAX * 4 + 8];
+	char r[REPR_MAX * 4 + 8], path[PATH_MAX_LEN];
 
 	if (n < 2)
 		return 0;
@@ -353,7 +427,8 @@ check_duplicates(const cJSON *obj, int n, const char *path, struct ag_error *err
 	qsort(keys, (size_t)n, sizeof *keys, compare_keys);
 	for (i = 1; i < n; i++)
 		if (strcmp(keys[i - 1]->string, keys[i]->string) == 0) {
-			rc = ag_fail(err, "%s: duplicate key %s", path[0] ? path : "frame",
+			rc = ag_fail(err, "%s: duplicate key %s",
+			             path_render(seg, path, sizeof path),
 			             repr(r, sizeof r, keys[i]->string));
 			break;
 		}
@@ -364,62 +439,62 @@ check_duplicates(const cJSON *obj, int n, const char *path, struct ag_error *err
 /* Walks the tree checking what the byte scan cannot: element counts, key
  * and string lengths, duplicate keys. Recursion is bounded by max_depth
  * (the byte scan has already enforced it for parsed frames; trees built in
- * memory are checked here as well). */
+ * memory are checked here as well). utf8_known: every string and key is
+ * already known to be UTF-8 (see ag_frame_parse), so it is not walked again.
+ * The path of a node is only rendered when it fails a check. */
 static int
-check_tree(const cJSON *node, char *path, size_t pathsize, int depth, const struct ag_limits *lim,
-           struct ag_error *err)
+check_tree(const cJSON *node, const struct pseg *seg, int depth, const struct ag_limits *lim,
+           int utf8_known, struct ag_error *err)
 {
-	size_t len = strlen(path);
-	const char *where = path[0] != '\0' ? path : "frame";
+	char where[PATH_MAX_LEN];
+#define WHERE path_render(seg, where, sizeof where)
 
 	if (cJSON_IsString(node)) {
 		if (node->valuestring == NULL)
-			return ag_fail(err, "%s: string without a value", where);
+			return ag_fail(err, "%s: string without a value", WHERE);
 		size_t n = strlen(node->valuestring), bad;
 		if (n > lim->max_text)
-			return ag_fail(err, "%s: longer than %zu bytes", where, lim->max_text);
-		if (!ag_utf8_valid(node->valuestring, n, &bad))
-			return ag_fail(err, "%s: invalid UTF-8 at byte %zu", where, bad);
+			return ag_fail(err, "%s: longer than %zu bytes", WHERE, lim->max_text);
+		if (!utf8_known && !text_valid(node->valuestring, n, &bad))
+			return ag_fail(err, "%s: invalid UTF-8 at byte %zu", WHERE, bad);
 		return 0;
 	}
 	/* 1e999 parses as infinity, which cJSON prints as null: refused so
 	 * that what is journaled reads back as what was judged. */
 	if (cJSON_IsNumber(node) && !isfinite(node->valuedouble))
-		return ag_fail(err, "%s: number out of range", where);
+		return ag_fail(err, "%s: number out of range", WHERE);
 	if (!cJSON_IsArray(node) && !cJSON_IsObject(node))
 		return 0;
 	if (depth > lim->max_depth)
-		return ag_fail(err, "%s: nested deeper than %d levels", where, lim->max_depth);
+		return ag_fail(err, "%s: nested deeper than %d levels", WHERE, lim->max_depth);
 
-	int n = 0, i = 0;
+	int n = 0, i = 0, is_object = cJSON_IsObject(node);
 	const cJSON *c;
 	for (c = node->child; c != NULL; c = c->next) {
 		if ((size_t)++n > lim->max_array)
-			return ag_fail(err, "%s: more than %zu elements", where, lim->max_array);
-		if (cJSON_IsObject(node) && c->string == NULL)
-			return ag_fail(err, "%s: member without a key", where);
+			return ag_fail(err, "%s: more than %zu elements", WHERE, lim->max_array);
+		if (is_object && c->string == NULL)
+			return ag_fail(err, "%s: member without a key", WHERE);
 	}
-	if (cJSON_IsObject(node) && check_duplicates(node, n, path, err) < 0)
+	if (is_object && check_duplicates(node, n, seg, err) < 0)
 		return -1;
 	for (c = node->child; c != NULL; c = c->next, i++) {
-		if (cJSON_IsObject(node)) {
+		struct pseg child = {seg, NULL, i};
+		if (is_object) {
 			size_t klen = strlen(c->string), bad;
 			if (klen > lim->max_string)
-				return ag_fail(err, "%s: key longer than %zu bytes", where,
+				return ag_fail(err, "%s: key longer than %zu bytes", WHERE,
 				               lim->max_string);
-			if (!ag_utf8_valid(c->string, klen, &bad))
-				return ag_fail(err, "%s: key with invalid UTF-8 at byte %zu", where,
+			if (!utf8_known && !text_valid(c->string, klen, &bad))
+				return ag_fail(err, "%s: key with invalid UTF-8 at byte %zu", WHERE,
 				               bad);
-			path_push(path, pathsize, len, c->string, 0);
-		} else {
-			path_push(path, pathsize, len, NULL, i);
+			child.key = c->string;
 		}
-		int rc = check_tree(c, path, pathsize, depth + 1, lim, err);
-		path[len] = '\0';
-		if (rc < 0)
+		if (check_tree(c, &child, depth + 1, lim, utf8_known, err) < 0)
 			return -1;
 	}
 	return 0;
+#undef WHERE
 }
 
 /* --- frames ------------------------------------------------------------- */
@@ -448,7 +523,7 @@ ag_frame_parse(const char *buf, size_t len, const struct ag_limits *limits, cJSO
 	const struct ag_limits *lim = limits_or_default(limits, &storage);
 	const char *end = NULL;
 	cJSON *frame;
-	char path[256] = "";
+	int wide;
 
 	*out = NULL;
 	if (len > lim->max_frame)
@@ -456,7 +531,7 @@ ag_frame_parse(const char *buf, size_t len, const struct ag_limits *limits, cJSO
 		               lim->max_frame);
 	if (scan_encoding(buf, len, err) < 0)
 		return -1;
-	if (scan_structure(buf, len, lim->max_depth, err) < 0)
+	if (scan_structure(buf, len, lim->max_depth, &wide, err) < 0)
 		return -1;
 
 	size_t start = 0;
@@ -483,8 +558,10 @@ ag_frame_parse(const char *buf, size_t len, const struct ag_limits *limits, cJSO
 		cJSON_Delete(frame);
 		return rc;
 	}
-	if (check_tree(frame, path, sizeof path, 1, lim, err) < 0 ||
-	    check_version(frame, err) < 0) {
+	/* The raw line is valid UTF-8, and without a \u escape past ASCII the
+	 * strings cJSON made of it are its own bytes plus ASCII: nothing in
+	 * the tree is left to decode. */
+	if (check_tree(frame, NULL, 1, lim, !wide, err) < 0 || check_version(frame, err) < 0) {
 		cJSON_Delete(frame);
 		return -1;
 	}
@@ -517,46 +594,71 @@ ag_frame_type(const cJSON *frame)
 enum {
 	STR_NONEMPTY = 1, /* "" is refused */
 	STR_TOKEN = 2,    /* no spaces or control characters (host, protocol) */
+	/* Inside the action, whose check_tree in parse_action has walked every
+	 * string for UTF-8 already (a copy of it: the bytes are the same). */
+	STR_UTF8_CHECKED = 4,
 };
+
+/* A field's path, rendered only for an error message: prefix + name, or
+ * prefix + name + "[index]" when indexed. */
+struct field {
+	const char *prefix, *name;
+	size_t index;
+	int indexed;
+};
+
+static const char *
+field_path(const struct field *f, char *buf, size_t size)
+{
+	if (f->indexed)
+		snprintf(buf, size, "%s%s[%zu]", f->prefix, f->name, f->index);
+	else
+		snprintf(buf, size, "%s%s", f->prefix, f->name);
+	return buf;
+}
 
 /* Checks that j is a string of at most max bytes; sets *out (borrowed). */
 static int
-check_string(const cJSON *j, const char *path, size_t max, int flags, const char **out,
+check_string(const cJSON *j, const struct field *f, size_t max, int flags, const char **out,
              struct ag_error *err)
 {
 	size_t n, bad;
+	char path[80];
+#define PATH field_path(f, path, sizeof path)
 
 	if (!cJSON_IsString(j) || j->valuestring == NULL)
-		return ag_fail(err, "%s: expected a string, got %s", path, json_type_name(j));
+		return ag_fail(err, "%s: expected a string, got %s", PATH, json_type_name(j));
 	n = strlen(j->valuestring);
 	if (n > max)
-		return ag_fail(err, "%s: longer than %zu bytes", path, max);
+		return ag_fail(err, "%s: longer than %zu bytes", PATH, max);
 	if ((flags & STR_NONEMPTY) && n == 0)
-		return ag_fail(err, "%s: must not be empty", path);
-	if (!ag_utf8_valid(j->valuestring, n, &bad))
-		return ag_fail(err, "%s: invalid UTF-8 at byte %zu", path, bad);
+		return ag_fail(err, "%s: must not be empty", PATH);
+	if (!(flags & STR_UTF8_CHECKED) && !text_valid(j->valuestring, n, &bad))
+		return ag_fail(err, "%s: invalid UTF-8 at byte %zu", PATH, bad);
 	if (flags & STR_TOKEN)
 		for (size_t i = 0; i < n; i++) {
 			unsigned char c = (unsigned char)j->valuestring[i];
 			if (c <= 0x20 || c == 0x7f)
 				return ag_fail(err, "%s: space or control character at byte %zu",
-				               path, i);
+				               PATH, i);
 		}
 	*out = j->valuestring;
 	return 0;
+#undef PATH
 }
 
 static int
 required_string(const cJSON *obj, const char *name, const char *prefix, size_t max, int flags,
                 const char **out, struct ag_error *err)
 {
-	char path[64];
+	const struct field f = {prefix, name, 0, 0};
 	const cJSON *j = member(obj, name);
 
-	snprintf(path, sizeof path, "%s%s", prefix, name);
-	if (j == NULL)
-		return ag_fail(err, "%s: missing", path);
-	return check_string(j, path, max, flags, out, err);
+	if (j == NULL) {
+		char path[80];
+		return ag_fail(err, "%s: missing", field_path(&f, path, sizeof path));
+	}
+	return check_string(j, &f, max, flags, out, err);
 }
 
 /* Absent or null: *out = NULL. */
@@ -564,14 +666,13 @@ static int
 optional_string(const cJSON *obj, const char *name, const char *prefix, size_t max, int flags,
                 const char **out, struct ag_error *err)
 {
-	char path[64];
+	const struct field f = {prefix, name, 0, 0};
 	const cJSON *j = member(obj, name);
 
 	*out = NULL;
 	if (j == NULL || cJSON_IsNull(j))
 		return 0;
-	snprintf(path, sizeof path, "%s%s", prefix, name);
-	return check_string(j, path, max, flags, out, err);
+	return check_string(j, &f, max, flags, out, err);
 }
 
 /* An integer in [min, max]. */
@@ -600,7 +701,7 @@ string_array(const cJSON *arr, const char *path, const struct ag_limits *lim, si
 	const cJSON *item;
 	const char **v;
 	size_t n = 0;
-	char ipath[80];
+	struct field f = {"", path, 0, 1};
 
 	if (!cJSON_IsArray(arr))
 		return ag_fail(err, "%s: expected an array, got %s", path, json_type_name(arr));
@@ -610,8 +711,8 @@ string_array(const cJSON *arr, const char *path, const struct ag_limits *lim, si
 	v = xcalloc((size_t)size + 1, sizeof *v);
 	cJSON_ArrayForEach(item, arr)
 	{
-		snprintf(ipath, sizeof ipath, "%s[%zu]", path, n);
-		if (check_string(item, ipath, max_len, flags, &v[n], err) < 0) {
+		f.index = n;
+		if (check_string(item, &f, max_len, flags, &v[n], err) < 0) {
 			free(v);
 			return -1;
 		}
@@ -682,18 +783,22 @@ check_fields(const cJSON *obj, const char *const *allowed, const char *path, con
 	return 0;
 }
 
+/* The kind parsers read req->action, a copy of the action that
+ * parse_action's check_tree has walked: UTF-8 is not checked twice. */
+#define CHECKED STR_UTF8_CHECKED
+
 static int
 parse_exec(struct ag_request *req, const struct ag_limits *lim, struct ag_error *err)
 {
 	struct ag_action_exec *x = &req->u.exec;
 	const cJSON *argv = member(req->action, "argv");
 
-	if (optional_string(req->action, "command", "action.", lim->max_text, STR_NONEMPTY,
-	                    &x->command, err) < 0)
+	if (optional_string(req->action, "command", "action.", lim->max_text,
+	                    CHECKED | STR_NONEMPTY, &x->command, err) < 0)
 		return -1;
 	if (argv != NULL) {
-		if (string_array(argv, "action.argv", lim, lim->max_text, 0, &x->argv, &x->argc,
-		                 err) < 0)
+		if (string_array(argv, "action.argv", lim, lim->max_text, CHECKED, &x->argv,
+		                 &x->argc, err) < 0)
 			return -1;
 		if (x->argc == 0)
 			return ag_fail(err, "action.argv: must not be empty");
@@ -711,11 +816,11 @@ parse_patch(struct ag_request *req, const struct ag_limits *lim, struct ag_error
 	struct ag_action_patch *p = &req->u.patch;
 	const cJSON *files = member(req->action, "files");
 
-	if (required_string(req->action, "diff", "action.", lim->max_text, STR_NONEMPTY, &p->diff,
-	                    err) < 0)
+	if (required_string(req->action, "diff", "action.", lim->max_text, CHECKED | STR_NONEMPTY,
+	                    &p->diff, err) < 0)
 		return -1;
-	if (files != NULL && string_array(files, "action.files", lim, lim->max_string, STR_NONEMPTY,
-	                                  &p->files, &p->nfiles, err) < 0)
+	if (files != NULL && string_array(files, "action.files", lim, lim->max_string,
+	                                  CHECKED | STR_NONEMPTY, &p->files, &p->nfiles, err) < 0)
 		return -1;
 	return 0;
 }
@@ -728,7 +833,7 @@ parse_network(struct ag_request *req, const struct ag_limits *lim, struct ag_err
 	int64_t v;
 
 	if (required_string(req->action, "host", "action.", lim->max_string,
-	                    STR_NONEMPTY | STR_TOKEN, &n->host, err) < 0)
+	                    CHECKED | STR_NONEMPTY | STR_TOKEN, &n->host, err) < 0)
 		return -1;
 	if (port == NULL)
 		return ag_fail(err, "action.port: missing");
@@ -736,11 +841,11 @@ parse_network(struct ag_request *req, const struct ag_limits *lim, struct ag_err
 		return -1;
 	n->port = (int)v;
 	if (required_string(req->action, "protocol", "action.", lim->max_string,
-	                    STR_NONEMPTY | STR_TOKEN, &n->protocol, err) < 0 ||
+	                    CHECKED | STR_NONEMPTY | STR_TOKEN, &n->protocol, err) < 0 ||
 	    optional_string(req->action, "method", "action.", lim->max_string,
-	                    STR_NONEMPTY | STR_TOKEN, &n->method, err) < 0 ||
-	    optional_string(req->action, "url", "action.", lim->max_text, STR_NONEMPTY, &n->url,
-	                    err) < 0)
+	                    CHECKED | STR_NONEMPTY | STR_TOKEN, &n->method, err) < 0 ||
+	    optional_string(req->action, "url", "action.", lim->max_text, CHECKED | STR_NONEMPTY,
+	                    &n->url, err) < 0)
 		return -1;
 	return 0;
 }
@@ -751,10 +856,10 @@ parse_mcp(struct ag_request *req, const struct ag_limits *lim, struct ag_error *
 	struct ag_action_mcp *m = &req->u.mcp;
 	const cJSON *args = member(req->action, "arguments");
 
-	if (required_string(req->action, "server", "action.", lim->max_string, STR_NONEMPTY,
-	                    &m->server, err) < 0 ||
-	    required_string(req->action, "tool", "action.", lim->max_string, STR_NONEMPTY, &m->tool,
-	                    err) < 0)
+	if (required_string(req->action, "server", "action.", lim->max_string,
+	                    CHECKED | STR_NONEMPTY, &m->server, err) < 0 ||
+	    required_string(req->action, "tool", "action.", lim->max_string, CHECKED | STR_NONEMPTY,
+	                    &m->tool, err) < 0)
 		return -1;
 	/* Absent arguments mean {}: stored that way so the action (and its
 	 * key) has one form whether the publisher wrote it or not. */
@@ -801,10 +906,10 @@ parse_permission(struct ag_request *req, const struct ag_limits *lim, struct ag_
 			if (check_fields(item, path_fields, path, "a permission path", err) < 0)
 				return -1;
 			snprintf(path, sizeof path, "action.paths[%zu].", p->npaths);
-			if (required_string(item, "path", path, lim->max_string, STR_NONEMPTY,
-			                    &pp->path, err) < 0 ||
-			    required_string(item, "access", path, lim->max_string, 0, &pp->access,
-			                    err) < 0)
+			if (required_string(item, "path", path, lim->max_string,
+			                    CHECKED | STR_NONEMPTY, &pp->path, err) < 0 ||
+			    required_string(item, "access", path, lim->max_string, CHECKED,
+			                    &pp->access, err) < 0)
 				return -1;
 			if (strcmp(pp->access, "read") != 0 && strcmp(pp->access, "write") != 0 &&
 			    strcmp(pp->access, "read-write") != 0) {
@@ -822,6 +927,8 @@ parse_permission(struct ag_request *req, const struct ag_limits *lim, struct ag_
 	return 0;
 }
 
+#undef CHECKED
+
 static int (*const kind_parsers[AG_KIND_COUNT])(struct ag_request *, const struct ag_limits *,
                                                 struct ag_error *) = {
     [AG_KIND_EXEC] = parse_exec,
@@ -836,7 +943,7 @@ parse_action(struct ag_request *req, const cJSON *action, const struct ag_limits
              struct ag_error *err)
 {
 	const cJSON *kind;
-	char path[256] = "action", r[REPR_MAX * 4 + 8];
+	char path[64], r[REPR_MAX * 4 + 8];
 	int k;
 
 	if (action == NULL)
@@ -847,7 +954,10 @@ parse_action(struct ag_request *req, const cJSON *action, const struct ag_limits
 	 * kept free for the event that will carry it. */
 	struct ag_limits inner = *lim;
 	inner.max_depth = lim->max_depth - AG_ENVELOPE_DEPTH;
-	if (check_tree(action, path, sizeof path, 2, &inner, err) < 0)
+	/* The tree may not come from ag_frame_parse: its strings are checked
+	 * here, and the typed fields below rely on that. */
+	static const struct pseg action_seg = {NULL, "action", 0};
+	if (check_tree(action, &action_seg, 2, &inner, 0, err) < 0)
 		return -1;
 
 	kind = member(action, "kind");
