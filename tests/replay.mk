@@ -11,3 +11,11 @@ TESTS += tests/integration/replay_flip.sh tests/integration/replay_export.sh \
 EXTRA_DIST += tests/integration/replay_lib.sh tests/integration/replay_flip.sh \
 	tests/integration/replay_export.sh tests/integration/replay_telemetry.sh \
 	tests/integration/replay_gc.sh tests/integration/replay_feed.sh
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_audit
+TESTS += tests/unit/test_audit
+tests_unit_test_audit_SOURCES = tests/unit/test_audit.c cmd/audit.c cmd/audit.h
+tests_unit_test_audit_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_audit_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif
