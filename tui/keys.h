@@ -27,7 +27,7 @@
 	X(SEARCH, "search", "search: show only requests containing a text")                      \
 	X(SESSION, "session", "show only the selected request's session; again for all")         \
 	X(HISTORY, "history", "decided requests from the journal, or back to pending")           \
-	X(CANCEL, "cancel", "clear search and session filter, close the help")                   \
+	X(CANCEL, "cancel", "leave full screen, else clear the search and session filter")       \
 	X(REDRAW, "redraw", "redraw the screen")                                                 \
 	X(HELP, "help", "this help")                                                             \
 	X(QUIT, "quit", "quit; pending requests stay pending on the hub")
