@@ -409,6 +409,9 @@ compare_keys(const void *a, const void *b)
 	return strcmp(x->string, y->string);
 }
 
+/* Objects up to this many members are checked pair by pair. */
+#define DUP_SMALL 12
+
 /* cJSON keeps duplicate keys and lookups return the first; another reader
  * (the agent's own JSON library, a jq filter) may take the last. A frame
  * where two readers see different commands is refused. */
@@ -421,6 +424,22 @@ check_duplicates(const cJSON *obj, int n, const struct pseg *seg, struct ag_erro
 
 	if (n < 2)
 		return 0;
+	if (n <= DUP_SMALL) {
+		/* A frame's objects are small: every pair, no allocation. The
+		 * key named is the one the sort below would find first, the
+		 * bytewise smallest of those that repeat. */
+		const char *dup = NULL;
+		for (c = obj->child; c != NULL; c = c->next)
+			for (const cJSON *d = c->next; d != NULL; d = d->next)
+				if (c->string[0] == d->string[0] &&
+				    strcmp(c->string, d->string) == 0 &&
+				    (dup == NULL || strcmp(c->string, dup) < 0))
+					dup = c->string;
+		if (dup == NULL)
+			return 0;
+		return ag_fail(err, "%s: duplicate key %s", path_render(seg, path, sizeof path),
+		               repr(r, sizeof r, dup));
+	}
 	keys = xreallocarray(NULL, (size_t)n, sizeof *keys);
 	for (c = obj->child; c != NULL; c = c->next)
 		keys[i++] = c;
@@ -759,7 +778,7 @@ static const char *const *const kind_fields[AG_KIND_COUNT] = {
  * approval the human gave for what they saw. */
 static int
 check_fields(const cJSON *obj, const char *const *allowed, const char *path, const char *what,
-             struct ag_error *err)
+             const char *what_name, struct ag_error *err)
 {
 	const cJSON *c;
 	char r[REPR_MAX * 4 + 8], list[256];
@@ -777,8 +796,8 @@ check_fields(const cJSON *obj, const char *const *allowed, const char *path, con
 		for (i = 0; allowed[i] != NULL && o < sizeof list; i++)
 			o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "",
 			                      allowed[i]);
-		return ag_fail(err, "%s.%s: unknown field for %s (allowed: %s)", path,
-		               key_name(r, sizeof r, c->string), what, list);
+		return ag_fail(err, "%s.%s: unknown field for %s%s (allowed: %s)", path,
+		               key_name(r, sizeof r, c->string), what, what_name, list);
 	}
 	return 0;
 }
@@ -903,7 +922,7 @@ parse_permission(struct ag_request *req, const struct ag_limits *lim, struct ag_
 			if (!cJSON_IsObject(item))
 				return ag_fail(err, "%s: expected an object, got %s", path,
 				               json_type_name(item));
-			if (check_fields(item, path_fields, path, "a permission path", err) < 0)
+			if (check_fields(item, path_fields, path, "a permission path", "", err) < 0)
 				return -1;
 			snprintf(path, sizeof path, "action.paths[%zu].", p->npaths);
 			if (required_string(item, "path", path, lim->max_string,
@@ -943,7 +962,7 @@ parse_action(struct ag_request *req, const cJSON *action, const struct ag_limits
              struct ag_error *err)
 {
 	const cJSON *kind;
-	char path[64], r[REPR_MAX * 4 + 8];
+	char r[REPR_MAX * 4 + 8];
 	int k;
 
 	if (action == NULL)
@@ -979,8 +998,8 @@ parse_action(struct ag_request *req, const cJSON *action, const struct ag_limits
 		abort();
 	}
 	drop_nulls(req->action);
-	snprintf(path, sizeof path, "kind %s", ag_kind_name(req->kind));
-	if (check_fields(req->action, kind_fields[k], "action", path, err) < 0)
+	if (check_fields(req->action, kind_fields[k], "action", "kind ", ag_kind_name(req->kind),
+	                 err) < 0)
 		return -1;
 	return kind_parsers[k](req, lim, err);
 }
@@ -1058,7 +1077,7 @@ request_parse(struct ag_request *req, const cJSON *frame, const struct ag_limits
 		if (!ag_id_valid(s))
 			return ag_fail(err, "id: invalid id %s (1 to %d of A-Z a-z 0-9 . _ : -)",
 			               repr(r, sizeof r, s), AG_ID_MAX);
-		snprintf(req->id, sizeof req->id, "%s", s);
+		memcpy(req->id, s, strlen(s) + 1); /* valid: at most AG_ID_MAX bytes */
 	}
 	req->session = dup_optional(frame, "session", lim->max_string, &rc, err);
 	req->agent = dup_optional(frame, "agent", lim->max_string, &rc, err);
