@@ -19,6 +19,17 @@ bench-hook: bench/bench_hook agate agate-hook
 	@echo "== hook: overhead per tool call (machine: $$(nproc) cores, $$(uname -m)) =="
 	./bench/bench_hook $(abs_top_builddir)/agate-hook $(if $(BENCH_QUICK),200,1000)
 
+# The journal at 1,000,000 requests (100,000 with BENCH_QUICK=1): replay
+# through the risk engine and `agate log --session X`, beside bare sqlite3
+# queries of the same rows.
+BENCH_RUNS += bench-journal
+noinst_PROGRAMS += bench/bench_journal
+bench_bench_journal_SOURCES = bench/bench_journal.c
+bench_bench_journal_LDADD = reviewer/libagate_reviewer.a core/libagate_core.a $(AGATE_LIBS)
+bench-journal: bench/bench_journal agate
+	@echo "== journal: replay and log at scale (machine: $$(nproc) cores, $$(uname -m)) =="
+	./bench/bench_journal $(abs_top_builddir)/agate
+
 bench:
 	@$(MAKE) $(AM_MAKEFLAGS) $(BENCH_RUNS)
 .PHONY: bench $(BENCH_RUNS)
