@@ -3,7 +3,11 @@
  * secret piped to curl, a patch to CI, a network call and an MCP delete.
  * Requests go out one after another (a delay apart) and stay pending until
  * someone decides them; each decision is printed as it arrives. */
+#include <fcntl.h>
 #include <getopt.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,12 +171,55 @@ static void
 demo_usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: agate demo [--delay MS] [--bus DIR] [--journal FILE]\n\n"
+	        "usage: agate demo [--delay MS] [--no-console] [--bus DIR] [--journal FILE]\n\n"
 	        "Plays a short agent session on the bus: %zu approval requests from two\n"
 	        "agents, from a harmless read to a secret piped to curl, one every MS\n"
-	        "milliseconds (default 1500). Each stays pending until decided in the\n"
-	        "console (run 'agate' or 'agate tmux' beside it); decisions are printed.\n",
+	        "milliseconds (default 1500). On a terminal the console opens with the\n"
+	        "session playing behind it; quitting the console ends the demo. With\n"
+	        "--no-console (or no terminal) it only plays, for a console elsewhere\n"
+	        "('agate' or 'agate tmux'), and prints each decision.\n",
 	        NSTEPS);
+}
+
+/* Forks: the child returns -1 to go on as the publisher, quietly, and dies
+ * with its parent; the parent runs the console and returns its status. */
+static int
+demo_behind_console(const char *bus, const char *journal)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(0);
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+			close(null);
+		}
+		return -1;
+	}
+	char *argv[8];
+	int argc = 0;
+	argv[argc++] = (char *)"console";
+	if (bus) {
+		argv[argc++] = (char *)"--bus";
+		argv[argc++] = (char *)bus;
+	}
+	if (journal) {
+		argv[argc++] = (char *)"--journal";
+		argv[argc++] = (char *)journal;
+	}
+	argv[argc] = NULL;
+	optind = 1;
+	int rc = cmd_console(argc, argv);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	return rc;
 }
 
 int
@@ -181,17 +228,19 @@ cmd_demo(int argc, char **argv)
 	static const struct option longopts[] = {
 	    AG_CMD_COMMON_OPTS,
 	    {"delay", required_argument, NULL, 'd'},
+	    {"no-console", no_argument, NULL, 'n'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *bus = NULL, *journal = NULL;
 	long delay = 1500;
-	int c;
+	int c, no_console = 0;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'B': bus = optarg; break;
 		case 'J': journal = optarg; break;
 		case 'd': delay = strtol(optarg, NULL, 10); break;
+		case 'n': no_console = 1; break;
 		case 'h': demo_usage(stdout); return 0;
 		default: demo_usage(stderr); return 2;
 		}
@@ -199,6 +248,13 @@ cmd_demo(int argc, char **argv)
 	if (optind != argc || delay < 0 || delay > 600000) {
 		demo_usage(stderr);
 		return 2;
+	}
+	/* On a terminal the demo is for watching: the console takes the
+	 * terminal and the session plays behind it, ending with it. */
+	if (!no_console && isatty(0) && isatty(1)) {
+		int rc = demo_behind_console(bus, journal);
+		if (rc >= 0)
+			return rc;
 	}
 	struct ag_cmd_env env;
 	if (ag_cmd_env_load(&env, bus, journal) != 0)

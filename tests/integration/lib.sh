@@ -15,20 +15,28 @@ export XDG_STATE_HOME="$T/xdg-state"
 agate() { "$AGATE_BIN" "$@"; }
 
 hub_pid() { cat "$AGATE_BUS/hub.pid" 2>/dev/null; }
+# Every process this test started (publishers, consoles, hubs they spawned)
+# inherited our private AGATE_BUS; kill those, except this shell.
+kill_ours() {
+	local f pid found=1
+	for f in /proc/[0-9]*/environ; do
+		pid=${f#/proc/}
+		pid=${pid%/environ}
+		[ "$pid" = $$ ] && continue
+		if grep -qzx "AGATE_BUS=$AGATE_BUS" "$f" 2>/dev/null; then
+			kill "$pid" 2>/dev/null
+			found=0
+		fi
+	done
+	return $found
+}
 cleanup() {
-	local pid
-	pid=$(hub_pid)
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	# Any hub still holding this bus's lock (started by a client).
-	pkill -f -- "--bus $AGATE_BUS" 2>/dev/null
-	# The test's own background jobs (a pipe from `jobs -p` would run in a
-	# subshell under dash and see none).
-	pkill -P $$ 2>/dev/null
-	wait 2>/dev/null
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		pgrep -f -- "$AGATE_BUS" >/dev/null || break
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		kill_ours || break
 		sleep 0.2
 	done
+	wait 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
