@@ -4,3 +4,4 @@ dist_man_MANS += doc/agate-rules.5
 dist_man_MANS += doc/agate-hook.1
 dist_man_MANS += doc/agate-review.1
 dist_man_MANS += doc/agate-theme.5
+dist_man_MANS += doc/agate-replay.1 doc/agate-export.1 doc/agate-gc.1 doc/agate-telemetry.1
