@@ -337,6 +337,39 @@ is_hex(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* How many bytes at the start of p (n of them) are plain string bytes, not
+ * '"', '\\' or a control character: the ones scan_structure can step over.
+ * Eight bytes at a time; each mask is exact about its lowest byte (a borrow
+ * only spreads above a byte that really matches), which is the one that
+ * matters. */
+static size_t
+string_plain_run(const char *p, size_t n)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+	size_t i = 0;
+
+	for (; n - i >= 8; i += 8) {
+		uint64_t w, q, b, m;
+		memcpy(&w, p + i, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		m = (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & highs;
+		if (m != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return i + (size_t)__builtin_ctzll(m) / 8;
+#else
+			break;
+#endif
+		}
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c == '"' || c == '\\' || c < 0x20)
+			break;
+	}
+	return i;
+}
+
 /* Nesting depth, counted outside strings, without recursion. Also refuses
  * what cJSON would accept but should not: raw control characters inside
  * strings (RFC 8259 requires them escaped) and \u0000, which cJSON would
@@ -351,6 +384,13 @@ scan_structure(const char *buf, size_t len, int max_depth, int *wide, struct ag_
 
 	*wide = 0;
 	for (size_t i = 0; i < len; i++) {
+		if (in_string) {
+			/* Diff and command text: skip the plain bytes eight
+			 * at a time. */
+			i += string_plain_run(buf + i, len - i);
+			if (i >= len)
+				break;
+		}
 		unsigned char c = (unsigned char)buf[i];
 		if (in_string) {
 			if (c == '"') {
