@@ -263,7 +263,7 @@ test_open_creates_private_files(void **state)
 	free(wal);
 
 	sqlite3 *db = raw_open();
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
 	sqlite3_stmt *st2;
 	sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st2, NULL);
 	assert_int_equal(sqlite3_step(st2), SQLITE_ROW);
@@ -660,7 +660,7 @@ test_migrate_empty_file(void **state)
 	ag_request_free(&req);
 	ag_journal_close(&j);
 	sqlite3 *db = raw_open();
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM requests"), 1);
 	sqlite3_close(db);
 }
@@ -694,10 +694,136 @@ test_migrate_pre_versioned(void **state)
 	ag_journal_close(&j);
 
 	db = raw_open();
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM requests_v0 WHERE id = 'old-1'"), 1);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM grants_v0"), 0);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM requests WHERE id = 'r-new'"), 1);
+	sqlite3_close(db);
+}
+
+/* A schema 1 journal (its extra indexes and the per-request session
+ * trigger planted back with plain SQLite) is brought to schema 2: its rows
+ * stay, the indexes and the trigger go, and a session is counted once per
+ * request, not twice. */
+static void
+test_migrate_from_v1(void **state)
+{
+	struct ag_journal *j = open_rw();
+	struct ag_request *req = make_request("r-1", "s", "a", "ls");
+	add(j, req, 0, 1000);
+	ag_request_free(&req);
+	ag_journal_close(&j);
+	sqlite3 *db = raw_open();
+	assert_int_equal(
+	    sqlite3_exec(db,
+	                 "CREATE INDEX requests_agent ON requests(agent, created_ms);"
+	                 "CREATE INDEX requests_kind ON requests(kind, created_ms);"
+	                 "CREATE INDEX requests_score ON requests(score);"
+	                 "CREATE INDEX decisions_decision ON decisions(decision, decided_ms);"
+	                 "CREATE INDEX decisions_by ON decisions(decided_by, decided_ms);"
+	                 "CREATE INDEX decisions_time ON decisions(decided_ms);"
+	                 "CREATE TRIGGER requests_session AFTER INSERT ON requests BEGIN"
+	                 " INSERT INTO sessions(id, agent, cwd, first_ms, last_ms, requests)"
+	                 "  VALUES (NEW.session, NEW.agent, NEW.cwd, NEW.created_ms,"
+	                 "   NEW.created_ms, 1)"
+	                 "  ON CONFLICT(id) DO UPDATE SET requests = requests + 1,"
+	                 "   last_ms = max(last_ms, excluded.last_ms),"
+	                 "   agent = excluded.agent, cwd = excluded.cwd;"
+	                 " END;"
+	                 "PRAGMA user_version = 1;",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+
+	j = open_rw();
+	req = make_request("r-2", "s", "a", "ls");
+	add(j, req, 0, 2000);
+	ag_request_free(&req);
+	struct ag_error err = {{0}};
+	assert_int_equal(ag_journal_check(j, &err), 0);
+	ag_journal_close(&j);
+	db = raw_open();
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+	                             " ('requests_agent', 'requests_kind', 'requests_score',"
+	                             " 'decisions_decision', 'decisions_by', 'decisions_time')"),
+	                 0);
+	/* The trigger goes; the index of the same name, which log --session
+	 * uses, stays. */
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+	                             " AND name = 'requests_session'"),
+	                 0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+	                             " AND name = 'requests_session'"),
+	                 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM requests"), 2);
+	assert_int_equal(raw_int(db, "SELECT requests FROM sessions WHERE id = 's'"), 2);
+	assert_int_equal(raw_int(db, "SELECT last_ms FROM sessions WHERE id = 's'"), 2000);
+	sqlite3_close(db);
+}
+
+/* Session rows are written once per batch, and come out as a per-request
+ * upsert would leave them: counts, first and last times, the latest agent
+ * and cwd; more sessions than the batch holds at once; a batch that never
+ * commits counts nothing. */
+static void
+test_sessions(void **state)
+{
+	struct ag_journal *j = open_rw();
+	struct ag_error err = {{0}};
+	assert_int_equal(ag_journal_begin(j, &err), 0);
+	for (int i = 0; i < 3; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "r-many-%d", i);
+		struct ag_request *req = make_request(id, "s-many", "a", "ls");
+		add(j, req, 0, 100 + i);
+		ag_request_free(&req);
+	}
+	assert_int_equal(ag_journal_commit(j, &err), 0);
+	assert_int_equal(ag_journal_begin(j, &err), 0);
+	for (int round = 0; round < 2; round++)
+		for (int s = 0; s < 40; s++) {
+			char id[32], session[32];
+			snprintf(id, sizeof id, "r-%d-%d", round, s);
+			snprintf(session, sizeof session, "s-%d", s);
+			/* s-0's clock goes backwards: last_ms keeps the latest. */
+			int64_t at = s == 0 ? 5000 - round : 1000 * round + s;
+			struct ag_request *req =
+			    make_request_full(id, session, round ? "codex" : "claude",
+			                      round ? "/b" : "/a", "", "ls", 0);
+			add(j, req, 0, at);
+			ag_request_free(&req);
+		}
+	assert_int_equal(ag_journal_commit(j, &err), 0);
+	/* Outside a batch, each request counts at once. */
+	struct ag_request *req = make_request_full("r-3", "s-7", "aider", "/c", "", "ls", 0);
+	add(j, req, 0, 9000);
+	ag_request_free(&req);
+	/* A batch that is never committed leaves no trace. */
+	assert_int_equal(ag_journal_begin(j, &err), 0);
+	req = make_request_full("r-4", "s-7", "ghost", "/g", "", "ls", 0);
+	add(j, req, 0, 9999);
+	ag_request_free(&req);
+	ag_journal_close(&j);
+
+	sqlite3 *db = raw_open();
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sessions"), 41);
+	assert_int_equal(raw_int(db, "SELECT sum(requests) FROM sessions"), 84);
+	assert_int_equal(raw_int(db, "SELECT requests FROM sessions WHERE id = 's-many'"), 3);
+	assert_int_equal(raw_int(db, "SELECT last_ms FROM sessions WHERE id = 's-many'"), 102);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sessions WHERE requests = 2"), 39);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sessions WHERE agent = 'codex'"
+	                             " AND cwd = '/b'"),
+	                 39);
+	assert_int_equal(raw_int(db, "SELECT first_ms FROM sessions WHERE id = 's-5'"), 5);
+	assert_int_equal(raw_int(db, "SELECT last_ms FROM sessions WHERE id = 's-5'"), 1005);
+	assert_int_equal(raw_int(db, "SELECT first_ms FROM sessions WHERE id = 's-0'"), 5000);
+	assert_int_equal(raw_int(db, "SELECT last_ms FROM sessions WHERE id = 's-0'"), 5000);
+	assert_int_equal(raw_int(db, "SELECT requests FROM sessions WHERE id = 's-7'"), 3);
+	assert_int_equal(raw_int(db, "SELECT last_ms FROM sessions WHERE id = 's-7'"), 9000);
+	assert_int_equal(raw_int(db, "SELECT agent = 'aider' AND cwd = '/c' FROM sessions"
+	                             " WHERE id = 's-7'"),
+	                 1);
 	sqlite3_close(db);
 }
 
@@ -749,7 +875,7 @@ test_migrate_refusals(void **state)
 	for (int ro = 0; ro <= 1; ro++) {
 		assert_int_equal(ag_journal_open(db_path, ro, &j, &err), -1);
 		want =
-		    xasprintf("journal %s: schema version 99 is newer than this agate knows (1); "
+		    xasprintf("journal %s: schema version 99 is newer than this agate knows (2); "
 		              "upgrade agate",
 		              db_path);
 		assert_string_equal(err.msg, want);
@@ -1303,7 +1429,9 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_request_is_atomic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migrate_empty_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migrate_pre_versioned, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migrate_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reviews, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_queries, setup, teardown),
