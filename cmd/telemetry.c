@@ -421,12 +421,19 @@ on_request_event(struct telemetry *t, const cJSON *f)
 	}
 	struct req_info *r = xcalloc(1, sizeof *r);
 	snprintf(r->id, sizeof r->id, "%s", id->valuestring);
+	/* Absent on the wire means empty: the attribute is always there. */
 	r->session = dup_field(rq, "session");
+	if (r->session == NULL)
+		r->session = xstrdup("");
 	r->agent = dup_field(rq, "agent");
+	if (r->agent == NULL)
+		r->agent = xstrdup("");
 	r->kind = dup_field(cJSON_GetObjectItemCaseSensitive(rq, "action"), "kind");
 	if (r->kind == NULL)
 		r->kind = xstrdup("?");
 	r->level = dup_field(risk, "level");
+	if (r->level == NULL)
+		r->level = xstrdup("low");
 	r->rule = dup_field(f, "rule");
 	const cJSON *score = cJSON_GetObjectItemCaseSensitive(risk, "score");
 	r->score = cJSON_IsNumber(score) ? score->valueint : 0;
@@ -511,6 +518,16 @@ on_frame(struct telemetry *t, const cJSON *f)
 /* ---- posting ------------------------------------------------------------------------------------
  */
 
+/* The collector's answer is not needed (partial-success details are not
+ * acted on); read and dropped so libcurl never prints it. */
+static size_t
+discard_body(char *data, size_t size, size_t n, void *ctx)
+{
+	(void)data;
+	(void)ctx;
+	return size * n;
+}
+
 static void
 post_start(struct telemetry *t, enum signal_kind k)
 {
@@ -535,6 +552,7 @@ post_start(struct telemetry *t, enum signal_kind k)
 	curl_easy_setopt(p->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)POST_TIMEOUT / 2);
 	curl_easy_setopt(p->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(p->easy, CURLOPT_ERRORBUFFER, p->errbuf);
+	curl_easy_setopt(p->easy, CURLOPT_WRITEFUNCTION, discard_body);
 	curl_easy_setopt(p->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(p->easy, CURLOPT_PRIVATE, (void *)p);
 	curl_multi_add_handle(t->multi, p->easy);

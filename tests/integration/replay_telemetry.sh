@@ -93,6 +93,10 @@ wait_for has_line "^log t5 approve human" || fail "t5 never delivered: $(tele)"
 wait_for has_line "^span t5 approve" || fail "t5 span never delivered"
 wait_for sh -c "[ \"\$('$AGATE_BIN' status --json | sed -n 's/.*\"queued_logs\":\([0-9]*\).*/\1/p')\" = 0 ]" \
 	|| fail "queue not drained: $(tele)"
+# A request with no session or agent still makes a valid record.
+agate ask --id t6 --timeout 300 --exec "true" >/dev/null
+wait_for has_line "^log t6 deny timeout" || fail "t6: $(tail -3 "$T/recv")"
+grep -q "^invalid" "$T/recv" && fail "the receiver refused a payload: $(grep invalid "$T/recv")"
 ok "collector back: the queued records arrive, the queue drains"
 
 # 5. Past its bound the queue drops, and says so; decisions never wait.
