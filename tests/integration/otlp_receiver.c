@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,10 +55,12 @@ on_term(int sig)
 
 static char why[512];
 
-static int
-bad(const char *fmt, const char *a)
+static int __attribute__((format(printf, 1, 2))) bad(const char *fmt, ...)
 {
-	snprintf(why, sizeof why, fmt, a ? a : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
