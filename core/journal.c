@@ -942,16 +942,12 @@ static int
 write_request(struct ag_journal *j, const struct ag_request *req, const struct ag_risk *risk,
               const char *rule, int64_t created_ms, int64_t deadline_ms, struct ag_error *err)
 {
-	char *action = cJSON_PrintUnformatted(req->action);
+	char *action = ag_json_print(req->action);
 	cJSON *rj = ag_risk_to_json(risk);
-	char *risk_json = rj != NULL ? cJSON_PrintUnformatted(rj) : NULL;
+	char *risk_json = ag_json_print(rj);
 	cJSON_Delete(rj);
 	char *summary = ag_request_summary(req);
 	int rc = -1;
-	if (action == NULL || risk_json == NULL) {
-		ag_fail(err, "journal: request %s: cannot print its JSON", req->id);
-		goto out;
-	}
 	/* Without reasons the one INSERT is atomic by itself; with them, a
 	 * savepoint makes the request and its reasons land together. */
 	int compound = risk->nreasons > 0;
@@ -967,8 +963,8 @@ write_request(struct ag_journal *j, const struct ag_request *req, const struct a
 	else if ((rc = op_end(j, ok, ok ? err : NULL)) != 0 && ok)
 		ag_fail_prefix(err, "adding request %s", req->id);
 out:
-	cJSON_free(action);
-	cJSON_free(risk_json);
+	free(action);
+	free(risk_json);
 	free(summary);
 	return rc;
 }

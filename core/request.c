@@ -1422,19 +1422,22 @@ ag_request_summary(const struct ag_request *req)
 	return s;
 }
 
-/* --- sorted JSON ---------------------------------------------------------- */
+/* --- printing JSON ------------------------------------------------------ */
 
+/* The escapes cJSON_PrintUnformatted writes. */
 static void
-sorted_string(struct sbuf *sb, const char *s)
+json_put_string(struct sbuf *sb, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const char *run = s;
 
-	sb_puts(sb, "\"");
+	sb_add(sb, "\"", 1);
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 		const char *esc = NULL;
 		char u[7];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue; /* the common case: copied with its run */
 		if (c == '"')
 			esc = "\\\"";
 		else if (c == '\\')
@@ -1463,28 +1466,72 @@ sorted_string(struct sbuf *sb, const char *s)
 		}
 	}
 	sb_add(sb, run, (size_t)(s - run));
-	sb_puts(sb, "\"");
+	sb_add(sb, "\"", 1);
 }
 
 static void
-sorted_number(struct sbuf *sb, double d)
+json_put_number(struct sbuf *sb, double d)
 {
+	char buf[32];
 	if (!isfinite(d))
-		sb_puts(sb, "null"); /* what cJSON prints too */
+		snprintf(buf, sizeof buf, "null"); /* what cJSON prints too */
 	else if (floor(d) == d && fabs(d) < 9007199254740992.0)
-		sb_printf(sb, "%lld", (long long)d);
+		snprintf(buf, sizeof buf, "%lld", (long long)d);
 	else {
 		/* The shortest of 15 or 17 digits that reads back exactly. */
-		char buf[32];
 		snprintf(buf, sizeof buf, "%.15g", d);
 		if (strtod(buf, NULL) != d)
 			snprintf(buf, sizeof buf, "%.17g", d);
-		sb_puts(sb, buf);
 	}
+	sb_puts(sb, buf);
+}
+
+static void json_put_value(struct sbuf *sb, const cJSON *j, int sorted);
+
+/* Members without a key cannot come from a parse; they are left out. */
+static void
+json_put_members(struct sbuf *sb, const cJSON *j, int sorted)
+{
+	const cJSON *c;
+	size_t n = 0, i = 0;
+
+	sb_puts(sb, "{");
+	if (!sorted) {
+		cJSON_ArrayForEach(c, j)
+		{
+			if (c->string == NULL)
+				continue;
+			if (n++ > 0)
+				sb_puts(sb, ",");
+			json_put_string(sb, c->string);
+			sb_puts(sb, ":");
+			json_put_value(sb, c, 0);
+		}
+		sb_puts(sb, "}");
+		return;
+	}
+	cJSON_ArrayForEach(c, j) n++;
+	const cJSON **keys = xreallocarray(NULL, n ? n : 1, sizeof *keys);
+	cJSON_ArrayForEach(c, j)
+	{
+		if (c->string != NULL)
+			keys[i++] = c;
+	}
+	n = i;
+	qsort(keys, n, sizeof *keys, compare_keys);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			sb_puts(sb, ",");
+		json_put_string(sb, keys[i]->string);
+		sb_puts(sb, ":");
+		json_put_value(sb, keys[i], 1);
+	}
+	sb_puts(sb, "}");
+	free(keys);
 }
 
 static void
-sorted_value(struct sbuf *sb, const cJSON *j)
+json_put_value(struct sbuf *sb, const cJSON *j, int sorted)
 {
 	const cJSON *c;
 
@@ -1495,45 +1542,35 @@ sorted_value(struct sbuf *sb, const cJSON *j)
 	} else if (cJSON_IsFalse(j)) {
 		sb_puts(sb, "false");
 	} else if (cJSON_IsNumber(j)) {
-		sorted_number(sb, j->valuedouble);
+		json_put_number(sb, j->valuedouble);
 	} else if (cJSON_IsString(j)) {
-		sorted_string(sb, j->valuestring != NULL ? j->valuestring : "");
+		json_put_string(sb, j->valuestring != NULL ? j->valuestring : "");
+	} else if (cJSON_IsRaw(j)) {
+		sb_puts(sb, j->valuestring != NULL ? j->valuestring : "null");
 	} else if (cJSON_IsArray(j)) {
 		sb_puts(sb, "[");
 		cJSON_ArrayForEach(c, j)
 		{
 			if (c != j->child)
 				sb_puts(sb, ",");
-			sorted_value(sb, c);
+			json_put_value(sb, c, sorted);
 		}
 		sb_puts(sb, "]");
 	} else if (cJSON_IsObject(j)) {
-		size_t n = 0, i = 0;
-		cJSON_ArrayForEach(c, j) n++;
-		const cJSON **keys = xreallocarray(NULL, n ? n : 1, sizeof *keys);
-		cJSON_ArrayForEach(c, j) keys[i++] = c;
-		/* Keys without a name cannot come from a parse; sort them first. */
-		for (i = 0; i < n; i++)
-			if (keys[i]->string == NULL)
-				keys[i] = NULL;
-		size_t m = 0;
-		for (i = 0; i < n; i++)
-			if (keys[i] != NULL)
-				keys[m++] = keys[i];
-		qsort(keys, m, sizeof *keys, compare_keys);
-		sb_puts(sb, "{");
-		for (i = 0; i < m; i++) {
-			if (i > 0)
-				sb_puts(sb, ",");
-			sorted_string(sb, keys[i]->string);
-			sb_puts(sb, ":");
-			sorted_value(sb, keys[i]);
-		}
-		sb_puts(sb, "}");
-		free(keys);
+		json_put_members(sb, j, sorted);
 	} else {
 		sb_puts(sb, "null");
 	}
+}
+
+char *
+ag_json_print(const cJSON *json)
+{
+	struct sbuf sb = {0};
+	sb.cap = 512; /* most frames fit */
+	sb.p = xmalloc(sb.cap);
+	json_put_value(&sb, json, 0);
+	return sb_finish(&sb);
 }
 
 /* Caller frees. Keys sorted bytewise, no whitespace, non-ASCII as UTF-8. */
@@ -1541,7 +1578,7 @@ char *
 ag_json_print_sorted(const cJSON *json)
 {
 	struct sbuf sb = {0};
-	sorted_value(&sb, json);
+	json_put_value(&sb, json, 1);
 	return sb_finish(&sb);
 }
 

@@ -298,13 +298,11 @@ write_all(struct ag_client *c, const char *buf, size_t len, struct ag_error *err
 int
 ag_client_send(struct ag_client *c, const cJSON *frame, struct ag_error *err)
 {
-	char *text = cJSON_PrintUnformatted(frame);
-	if (text == NULL)
-		return ag_fail(err, "cannot serialize frame");
+	char *text = ag_json_print(frame);
 	size_t len = strlen(text);
 	text[len] = '\n'; /* replace the NUL: we write len+1 bytes, never read as a string */
 	int rc = write_all(c, text, len + 1, err);
-	cJSON_free(text);
+	free(text);
 	return rc;
 }
 

@@ -131,12 +131,10 @@ client_queue_text(struct hub_client *cl, const char *text, size_t len)
 static void
 client_send(struct hub_client *cl, cJSON *frame)
 {
-	char *text = cJSON_PrintUnformatted(frame);
+	char *text = ag_json_print(frame);
 	cJSON_Delete(frame);
-	if (text == NULL)
-		return;
 	client_queue_text(cl, text, strlen(text));
-	cJSON_free(text);
+	free(text);
 }
 
 static cJSON *
@@ -178,29 +176,16 @@ client_error(struct hub *h, struct hub_client *cl, const char *ref, const char *
 static void
 broadcast(struct hub *h, cJSON *frame)
 {
-	char *text = cJSON_PrintUnformatted(frame);
+	char *text = ag_json_print(frame);
 	cJSON_Delete(frame);
-	if (text == NULL)
-		return;
 	size_t len = strlen(text);
 	for (struct hub_client *cl = h->clients; cl != NULL; cl = cl->next)
 		if (cl->role == AG_ROLE_SUBSCRIBER)
 			client_queue_text(cl, text, len);
-	cJSON_free(text);
+	free(text);
 }
 
 /* --- events ----------------------------------------------------------- */
-
-/* Adds a millisecond count as an integer literal. cJSON prints a number
- * beyond int's range with "%1.15g" and checks it with sscanf; measured, the
- * timestamps of one request cost the hub more than the rest of its frames. */
-static void
-add_ms(cJSON *obj, const char *key, int64_t ms)
-{
-	char text[24];
-	snprintf(text, sizeof text, "%lld", (long long)ms);
-	cJSON_AddRawToObject(obj, key, text);
-}
 
 /* The request's risk as JSON text, printed on first use and kept: the ack,
  * the request event and both decision frames carry the same risk. */
@@ -209,10 +194,10 @@ pending_risk(struct ag_pending *p)
 {
 	if (p->risk_text == NULL) {
 		cJSON *risk = ag_risk_to_json(&p->assessment.risk);
-		p->risk_text = cJSON_PrintUnformatted(risk);
+		p->risk_text = ag_json_print(risk);
 		cJSON_Delete(risk);
 	}
-	return p->risk_text != NULL ? p->risk_text : "null";
+	return p->risk_text;
 }
 
 static cJSON *
@@ -228,8 +213,8 @@ request_event(struct ag_pending *p, int snapshot)
 	else
 		cJSON_AddNullToObject(f, "rule");
 	cJSON_AddBoolToObject(f, "needs_human", ag_assessment_needs_human(&p->assessment));
-	add_ms(f, "created_ms", p->created_ms);
-	add_ms(f, "deadline_ms", p->deadline_ms);
+	cJSON_AddNumberToObject(f, "created_ms", (double)p->created_ms);
+	cJSON_AddNumberToObject(f, "deadline_ms", (double)p->deadline_ms);
 	cJSON_AddBoolToObject(f, "orphan", p->publisher == NULL);
 	if (p->review)
 		cJSON_AddItemToObject(f, "review", cJSON_Duplicate(p->review, 1));
@@ -237,20 +222,15 @@ request_event(struct ag_pending *p, int snapshot)
 }
 
 /* The decision frame as text, built once: the publisher gets it, and the
- * "decided" event carries it. Caller frees (cJSON_free); NULL when out of
- * memory. */
+ * "decided" event carries it. Caller frees. */
 static char *
 decision_text(const struct ag_decision_info *d, struct ag_pending *p)
 {
-	struct ag_decision_info wire = *d;
-	wire.at_ms = 0; /* added here, as an integer */
-	cJSON *f = ag_decision_to_json(&wire);
-	if (d->at_ms > 0)
-		add_ms(f, "at_ms", d->at_ms);
+	cJSON *f = ag_decision_to_json(d);
 	cJSON_AddRawToObject(f, "risk", pending_risk(p));
 	if (p->review)
 		cJSON_AddItemToObject(f, "review", cJSON_Duplicate(p->review, 1));
-	char *text = cJSON_PrintUnformatted(f);
+	char *text = ag_json_print(f);
 	cJSON_Delete(f);
 	return text;
 }
@@ -281,18 +261,16 @@ hub_decide(struct hub *h, struct ag_pending *p, enum ag_decision decision, enum 
 		free(key);
 	}
 	char *text = decision_text(&d, p);
-	if (text != NULL) {
-		if (p->publisher)
-			client_queue_text(p->publisher, text, strlen(text));
-		if (!p->quiet) {
-			cJSON *ev = frame_new("event");
-			cJSON_AddStringToObject(ev, "event", "decided");
-			cJSON_AddStringToObject(ev, "id", d.id);
-			cJSON_AddRawToObject(ev, "decision", text);
-			broadcast(h, ev);
-		}
-		cJSON_free(text);
+	if (p->publisher)
+		client_queue_text(p->publisher, text, strlen(text));
+	if (!p->quiet) {
+		cJSON *ev = frame_new("event");
+		cJSON_AddStringToObject(ev, "event", "decided");
+		cJSON_AddStringToObject(ev, "id", d.id);
+		cJSON_AddRawToObject(ev, "decision", text);
+		broadcast(h, ev);
 	}
+	free(text);
 	h->ndecisions++;
 	hub_trace(h, "decided %s: %s by %s", d.id, ag_decision_name(decision), ag_decider_name(by));
 	ag_pending_remove(&h->pending, p);
@@ -329,7 +307,7 @@ send_ack(struct hub_client *cl, struct ag_pending *p, int decided)
 	cJSON *f = frame_new("ack");
 	cJSON_AddStringToObject(f, "id", p->req->id);
 	cJSON_AddRawToObject(f, "risk", pending_risk(p));
-	add_ms(f, "deadline_ms", p->deadline_ms);
+	cJSON_AddNumberToObject(f, "deadline_ms", (double)p->deadline_ms);
 	cJSON_AddBoolToObject(f, "decided", decided);
 	client_send(cl, f);
 }
@@ -649,7 +627,7 @@ hub_on_review(struct hub *h, struct hub_client *cl, const cJSON *frame)
 		explain_not_pending(h, cl, id);
 		return;
 	}
-	char *verdict = cJSON_PrintUnformatted(review);
+	char *verdict = ag_json_print(review);
 	const cJSON *model = cJSON_GetObjectItemCaseSensitive(review, "model");
 	const cJSON *error = cJSON_GetObjectItemCaseSensitive(review, "error");
 	const cJSON *lat = cJSON_GetObjectItemCaseSensitive(review, "latency_ms");
@@ -667,7 +645,7 @@ hub_on_review(struct hub *h, struct hub_client *cl, const cJSON *frame)
 	};
 	struct ag_error err;
 	int rc = ag_journal_add_review(h->journal, &r, &err);
-	cJSON_free(verdict);
+	free(verdict);
 	if (rc != 0) {
 		client_error(h, cl, id, "%s", err.msg);
 		return;

@@ -20,7 +20,7 @@ pending_free_entry(struct ag_pending *p)
 	ag_request_free(&p->req);
 	ag_assessment_clear(&p->assessment);
 	cJSON_Delete(p->review);
-	cJSON_free(p->risk_text);
+	free(p->risk_text);
 	free(p);
 }
 

@@ -17,7 +17,7 @@ struct ag_pending {
 	struct ag_request *req;         /* owned */
 	struct ag_assessment assessment;/* owned */
 	cJSON *review;                  /* owned: the latest Guardian review, or NULL */
-	char *risk_text;                /* owned (cJSON_free): the risk, printed once */
+	char *risk_text;                /* owned: the risk as JSON, printed once, or NULL */
 	int64_t created_ms, deadline_ms;/* wall clock */
 	struct hub_client *publisher;   /* borrowed; NULL while orphaned (after a restart) */
 	int quiet;                      /* a hook's guard check: decided at once, not broadcast */

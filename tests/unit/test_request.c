@@ -1224,6 +1224,46 @@ test_print_sorted(void **state)
 	cJSON_Delete(empty);
 }
 
+/* The frames the hub and clients print: what cJSON_PrintUnformatted writes,
+ * byte for byte, for everything but numbers that are not integers (there
+ * ours reads back exactly, where cJSON may round). The expectation is
+ * cJSON's own output. */
+static void
+test_print(void **state)
+{
+	(void)state;
+	const char *texts[] = {
+	    "{\"v\":1,\"type\":\"event\",\"created_ms\":1732695012345,\"n\":-42,\"z\":0,"
+	    "\"big\":123456789012345,\"ok\":true,\"no\":false,\"none\":null,"
+	    "\"s\":\"q\\\"\\\\\\n\\r\\t\\b\\f\\u0001\\u001f\xc3\xa9/<\\u2028>\","
+	    "\"a\":[[],{},[1,[2,{\"k\":\"\"}]]],\"dup\":1,\"dup\":2}",
+	    "[]",
+	    "\"just a string\"",
+	    "{}",
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		cJSON *j = cJSON_Parse(texts[i]);
+		assert_non_null(j);
+		char *want = cJSON_PrintUnformatted(j);
+		char *got = ag_json_print(j);
+		assert_string_equal(got, want);
+		free(got);
+		cJSON_free(want);
+		cJSON_Delete(j);
+	}
+	/* Raw items go out as they are (the hub embeds text it printed once). */
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddRawToObject(f, "risk", "{\"score\":0}");
+	cJSON_AddNumberToObject(f, "third", 0.1 + 0.2);
+	char *s = ag_json_print(f);
+	assert_string_equal(s, "{\"risk\":{\"score\":0},\"third\":0.30000000000000004}");
+	cJSON *back = cJSON_Parse(s);
+	assert_true(cJSON_GetObjectItem(back, "third")->valuedouble == 0.1 + 0.2);
+	cJSON_Delete(back);
+	free(s);
+	cJSON_Delete(f);
+}
+
 /* --- decisions -------------------------------------------------------------- */
 
 static void
@@ -1369,6 +1409,7 @@ main(void)
 	    cmocka_unit_test(test_summary_is_short_and_valid_utf8),
 	    cmocka_unit_test(test_action_key),
 	    cmocka_unit_test(test_print_sorted),
+	    cmocka_unit_test(test_print),
 	    cmocka_unit_test(test_decision_roundtrip),
 	    cmocka_unit_test(test_decision_strict),
 	};
