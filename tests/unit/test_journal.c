@@ -31,6 +31,8 @@
 #include "core/risk.h"
 #include "core/xmalloc.h"
 
+#define SCHEMA_VERSION 3 /* PRAGMA user_version of a journal this agate made */
+
 static char tmpdir[256];
 static char *db_path;
 
@@ -263,7 +265,7 @@ test_open_creates_private_files(void **state)
 	free(wal);
 
 	sqlite3 *db = raw_open();
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), SCHEMA_VERSION);
 	sqlite3_stmt *st2;
 	sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st2, NULL);
 	assert_int_equal(sqlite3_step(st2), SQLITE_ROW);
@@ -660,7 +662,7 @@ test_migrate_empty_file(void **state)
 	ag_request_free(&req);
 	ag_journal_close(&j);
 	sqlite3 *db = raw_open();
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), SCHEMA_VERSION);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM requests"), 1);
 	sqlite3_close(db);
 }
@@ -694,17 +696,18 @@ test_migrate_pre_versioned(void **state)
 	ag_journal_close(&j);
 
 	db = raw_open();
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), SCHEMA_VERSION);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM requests_v0 WHERE id = 'old-1'"), 1);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM grants_v0"), 0);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM requests WHERE id = 'r-new'"), 1);
 	sqlite3_close(db);
 }
 
-/* A schema 1 journal (its extra indexes and the per-request session
- * trigger planted back with plain SQLite) is brought to schema 2: its rows
- * stay, the indexes and the trigger go, and a session is counted once per
- * request, not twice. */
+/* A schema 1 journal (its extra indexes, the per-request session trigger
+ * and the IN-list CHECK planted back with plain SQLite) is brought up to
+ * date: its rows stay, the indexes and the trigger go, a session is counted
+ * once per request, not twice, and the state CHECK, rewritten, still
+ * refuses what it refused. */
 static void
 test_migrate_from_v1(void **state)
 {
@@ -733,6 +736,22 @@ test_migrate_from_v1(void **state)
 	                 "PRAGMA user_version = 1;",
 	                 NULL, NULL, NULL),
 	    SQLITE_OK);
+	int64_t cookie = raw_int(db, "PRAGMA schema_version");
+	char *plant = xasprintf(
+	    "PRAGMA writable_schema = ON;"
+	    "UPDATE sqlite_master SET sql = replace(sql,"
+	    " 'CHECK (state = ''pending'' OR state = ''decided'' OR state = ''abandoned'')',"
+	    " 'CHECK (state IN (''pending'', ''decided'', ''abandoned''))')"
+	    " WHERE name = 'requests';"
+	    "PRAGMA schema_version = %lld; PRAGMA writable_schema = OFF;",
+	    (long long)cookie + 1);
+	assert_int_equal(sqlite3_exec(db, plant, NULL, NULL, NULL), SQLITE_OK);
+	free(plant);
+	sqlite3_close(db);
+	db = raw_open();
+	assert_int_equal(raw_int(db, "SELECT instr(sql, 'state IN (') > 0 FROM sqlite_master"
+	                             " WHERE name = 'requests'"),
+	                 1);
 	sqlite3_close(db);
 
 	j = open_rw();
@@ -743,7 +762,7 @@ test_migrate_from_v1(void **state)
 	assert_int_equal(ag_journal_check(j, &err), 0);
 	ag_journal_close(&j);
 	db = raw_open();
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), SCHEMA_VERSION);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
 	                             " ('requests_agent', 'requests_kind', 'requests_score',"
 	                             " 'decisions_decision', 'decisions_by', 'decisions_time')"),
@@ -759,6 +778,19 @@ test_migrate_from_v1(void **state)
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM requests"), 2);
 	assert_int_equal(raw_int(db, "SELECT requests FROM sessions WHERE id = 's'"), 2);
 	assert_int_equal(raw_int(db, "SELECT last_ms FROM sessions WHERE id = 's'"), 2000);
+	assert_int_equal(raw_int(db, "SELECT instr(sql, 'state IN (') = 0"
+	                             " AND instr(sql, 'state = ''abandoned''') > 0"
+	                             " FROM sqlite_master WHERE name = 'requests'"),
+	                 1);
+	assert_int_equal(sqlite3_exec(db, "UPDATE requests SET state = 'bogus' WHERE id = 'r-2'",
+	                              NULL, NULL, NULL),
+	                 SQLITE_CONSTRAINT);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM requests WHERE state = 'pending'"), 2);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
 	sqlite3_close(db);
 }
 
@@ -875,9 +907,9 @@ test_migrate_refusals(void **state)
 	for (int ro = 0; ro <= 1; ro++) {
 		assert_int_equal(ag_journal_open(db_path, ro, &j, &err), -1);
 		want =
-		    xasprintf("journal %s: schema version 99 is newer than this agate knows (2); "
+		    xasprintf("journal %s: schema version 99 is newer than this agate knows (%d); "
 		              "upgrade agate",
-		              db_path);
+		              db_path, SCHEMA_VERSION);
 		assert_string_equal(err.msg, want);
 		free(want);
 	}
