@@ -1240,6 +1240,17 @@ sb_puts(struct sbuf *sb, const char *s)
 	sb_add(sb, s, strlen(s));
 }
 
+static void
+sb_putc(struct sbuf *sb, char c)
+{
+	if (sb->len + 2 > sb->cap) {
+		sb_add(sb, &c, 1);
+		return;
+	}
+	sb->p[sb->len++] = c;
+	sb->p[sb->len] = '\0';
+}
+
 static void sb_printf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
@@ -1431,7 +1442,7 @@ json_put_string(struct sbuf *sb, const char *s)
 	static const char hex[] = "0123456789abcdef";
 	const char *run = s;
 
-	sb_add(sb, "\"", 1);
+	sb_putc(sb, '"');
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 		const char *esc = NULL;
@@ -1466,24 +1477,34 @@ json_put_string(struct sbuf *sb, const char *s)
 		}
 	}
 	sb_add(sb, run, (size_t)(s - run));
-	sb_add(sb, "\"", 1);
+	sb_putc(sb, '"');
 }
 
 static void
 json_put_number(struct sbuf *sb, double d)
 {
 	char buf[32];
-	if (!isfinite(d))
-		snprintf(buf, sizeof buf, "null"); /* what cJSON prints too */
-	else if (floor(d) == d && fabs(d) < 9007199254740992.0)
-		snprintf(buf, sizeof buf, "%lld", (long long)d);
-	else {
+	if (!isfinite(d)) {
+		sb_puts(sb, "null"); /* what cJSON prints too */
+	} else if (floor(d) == d && fabs(d) < 9007199254740992.0) {
+		/* Digit by digit: snprintf would cost more than the rest of a
+		 * small frame. */
+		long long v = (long long)d;
+		unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+		char *p = buf + sizeof buf;
+		do
+			*--p = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (v < 0)
+			*--p = '-';
+		sb_add(sb, p, (size_t)(buf + sizeof buf - p));
+	} else {
 		/* The shortest of 15 or 17 digits that reads back exactly. */
 		snprintf(buf, sizeof buf, "%.15g", d);
 		if (strtod(buf, NULL) != d)
 			snprintf(buf, sizeof buf, "%.17g", d);
+		sb_puts(sb, buf);
 	}
-	sb_puts(sb, buf);
 }
 
 static void json_put_value(struct sbuf *sb, const cJSON *j, int sorted);
@@ -1495,19 +1516,19 @@ json_put_members(struct sbuf *sb, const cJSON *j, int sorted)
 	const cJSON *c;
 	size_t n = 0, i = 0;
 
-	sb_puts(sb, "{");
+	sb_putc(sb, '{');
 	if (!sorted) {
 		cJSON_ArrayForEach(c, j)
 		{
 			if (c->string == NULL)
 				continue;
 			if (n++ > 0)
-				sb_puts(sb, ",");
+				sb_putc(sb, ',');
 			json_put_string(sb, c->string);
-			sb_puts(sb, ":");
+			sb_putc(sb, ':');
 			json_put_value(sb, c, 0);
 		}
-		sb_puts(sb, "}");
+		sb_putc(sb, '}');
 		return;
 	}
 	cJSON_ArrayForEach(c, j) n++;
@@ -1521,12 +1542,12 @@ json_put_members(struct sbuf *sb, const cJSON *j, int sorted)
 	qsort(keys, n, sizeof *keys, compare_keys);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			sb_puts(sb, ",");
+			sb_putc(sb, ',');
 		json_put_string(sb, keys[i]->string);
-		sb_puts(sb, ":");
+		sb_putc(sb, ':');
 		json_put_value(sb, keys[i], 1);
 	}
-	sb_puts(sb, "}");
+	sb_putc(sb, '}');
 	free(keys);
 }
 
@@ -1548,14 +1569,14 @@ json_put_value(struct sbuf *sb, const cJSON *j, int sorted)
 	} else if (cJSON_IsRaw(j)) {
 		sb_puts(sb, j->valuestring != NULL ? j->valuestring : "null");
 	} else if (cJSON_IsArray(j)) {
-		sb_puts(sb, "[");
+		sb_putc(sb, '[');
 		cJSON_ArrayForEach(c, j)
 		{
 			if (c != j->child)
-				sb_puts(sb, ",");
+				sb_putc(sb, ',');
 			json_put_value(sb, c, sorted);
 		}
-		sb_puts(sb, "]");
+		sb_putc(sb, ']');
 	} else if (cJSON_IsObject(j)) {
 		json_put_members(sb, j, sorted);
 	} else {
