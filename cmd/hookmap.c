@@ -221,8 +221,9 @@ hook_call_parse(enum hook_client client, const char *buf, size_t len, struct hoo
 			return ag_fail(err, "payload: text after the JSON object");
 		}
 	if (!cJSON_IsObject(p)) {
+		ag_fail(err, "payload: expected a JSON object, got %s", type_name(p));
 		cJSON_Delete(p);
-		return ag_fail(err, "payload: expected a JSON object, got %s", type_name(p));
+		return -1;
 	}
 	out->payload = p;
 	if (get_str(p, "", "hook_event_name", 1, 0, &out->event_name, err) != 0 ||
