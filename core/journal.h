@@ -90,10 +90,10 @@ struct ag_journal_query {
 	const char *session;
 	const char *agent;
 	const char *id;
-	int kind;          /* -1: any */
-	int decision;      /* -1: any */
-	int by;            /* -1: any */
-	int min_score;     /* -1: any */
+	int kind;                   /* -1: any */
+	int decision;               /* -1: any */
+	int by;                     /* -1: any */
+	int min_score;              /* -1: any */
 	int64_t since_ms, until_ms; /* created_ms in [since, until); 0: unbounded */
 	int include_pending;        /* also rows that have no decision yet */
 	int64_t limit;              /* 0: no limit; else the newest `limit` rows */
@@ -102,10 +102,10 @@ void ag_journal_query_init(struct ag_journal_query *q);
 
 struct ag_journal_row {
 	const char *id, *session, *agent, *kind, *cwd, *justification, *summary;
-	const char *action_json;    /* the action object as sent */
-	const char *risk_json;      /* ag_risk_to_json form */
-	const char *rule;           /* may be NULL */
-	const char *state;          /* "pending", "decided", "abandoned" */
+	const char *action_json; /* the action object as sent */
+	const char *risk_json;   /* ag_risk_to_json form */
+	const char *rule;        /* may be NULL */
+	const char *state;       /* "pending", "decided", "abandoned" */
 	int score;
 	int64_t created_ms;
 	/* NULL/0 when undecided: */

@@ -19,18 +19,18 @@
 #include "core/risk.h"
 
 struct ag_limits {
-	size_t max_frame;     /* bytes in one line, newline excluded: 4 MiB */
-	int max_depth;        /* JSON nesting: 64 */
-	size_t max_string;    /* one short field (id, session, host...): 4096 */
-	size_t max_text;      /* one long field (command, diff): = max_frame */
-	size_t max_array;     /* elements in one array (argv, files, paths): 4096 */
+	size_t max_frame;  /* bytes in one line, newline excluded: 4 MiB */
+	int max_depth;     /* JSON nesting: 64 */
+	size_t max_string; /* one short field (id, session, host...): 4096 */
+	size_t max_text;   /* one long field (command, diff): = max_frame */
+	size_t max_array;  /* elements in one array (argv, files, paths): 4096 */
 };
 
 /* The defaults above. */
 void ag_limits_default(struct ag_limits *limits);
 
 #define AG_HOOK_FIELDS_MAX 32
-#define AG_ID_MAX 128 /* ids: [A-Za-z0-9._:-]{1,128}, so they are safe in paths and logs */
+#define AG_ID_MAX          128 /* ids: [A-Za-z0-9._:-]{1,128}, so they are safe in paths and logs */
 int ag_id_valid(const char *id);
 /* Writes a fresh random id (prefix + "-" + 24 hex chars; prefix NULL means
  * "r") into buf (>= 32 bytes). getrandom(), else /dev/urandom, else abort. */
@@ -48,13 +48,13 @@ int ag_frame_parse(const char *buf, size_t len, const struct ag_limits *limits, 
 const char *ag_frame_type(const cJSON *frame);
 
 struct ag_action_exec {
-	const char *command;  /* may be NULL when only argv was given */
-	const char **argv;    /* owned array of borrowed strings, NULL-terminated; NULL if absent */
+	const char *command; /* may be NULL when only argv was given */
+	const char **argv;   /* owned array of borrowed strings, NULL-terminated; NULL if absent */
 	size_t argc;
 };
 struct ag_action_patch {
 	const char *diff;
-	const char **files;   /* owned array, NULL-terminated; NULL if absent */
+	const char **files; /* owned array, NULL-terminated; NULL if absent */
 	size_t nfiles;
 };
 struct ag_action_network {
@@ -71,23 +71,23 @@ struct ag_action_mcp {
 };
 struct ag_permission_path {
 	const char *path;
-	const char *access;   /* "read", "write", "read-write" */
+	const char *access; /* "read", "write", "read-write" */
 };
 struct ag_action_permission {
 	struct ag_permission_path *paths; /* owned array */
 	size_t npaths;
-	int network;          /* -1 absent, 0 false, 1 true */
+	int network; /* -1 absent, 0 false, 1 true */
 };
 
 struct ag_request {
 	char id[AG_ID_MAX + 1];
-	char *session;        /* owned; "" when absent */
-	char *agent;          /* owned; "" when absent */
-	char *cwd;            /* owned; "" when absent */
-	char *justification;  /* owned; "" when absent */
-	int64_t timeout_ms;   /* 0 = the hub's default */
+	char *session;       /* owned; "" when absent */
+	char *agent;         /* owned; "" when absent */
+	char *cwd;           /* owned; "" when absent */
+	char *justification; /* owned; "" when absent */
+	int64_t timeout_ms;  /* 0 = the hub's default */
 	enum ag_kind kind;
-	cJSON *action;        /* owned: the validated "action" object */
+	cJSON *action; /* owned: the validated "action" object */
 	/* owned, or NULL: what an agent hook adds (tool-use id, transcript path,
 	 * the call key, "guard"): a flat object of at most AG_HOOK_FIELDS_MAX
 	 * strings, numbers and booleans, kept and journaled, never judged. */
@@ -98,7 +98,7 @@ struct ag_request {
 		struct ag_action_network network;
 		struct ag_action_mcp mcp;
 		struct ag_action_permission permission;
-	} u;                  /* borrowed views into action */
+	} u; /* borrowed views into action */
 };
 
 /* Validates a "request" frame field by field ("action.argv[2]: expected a
@@ -125,8 +125,8 @@ struct ag_decision_info {
 	char id[AG_ID_MAX + 1];
 	enum ag_decision decision;
 	enum ag_decider by;
-	char *reason;         /* owned; "" when none */
-	int64_t at_ms;        /* wall clock, ms since the epoch */
+	char *reason;  /* owned; "" when none */
+	int64_t at_ms; /* wall clock, ms since the epoch */
 };
 void ag_decision_info_clear(struct ag_decision_info *d);
 /* {"v":1,"type":"decision","id":..,"decision":..,"by":..,"reason":..};

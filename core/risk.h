@@ -15,16 +15,16 @@
  * 1-based line number in action.diff; -1/0 when the reason is about the
  * request as a whole. */
 struct ag_reason {
-	char *text;           /* owned; plain text, no terminal formatting */
-	unsigned categories;  /* AG_CATEGORY(...) bits this reason contributes */
-	int start, end;       /* byte range in the command, or -1, -1 */
-	int line;             /* 1-based diff line, or 0 */
+	char *text;          /* owned; plain text, no terminal formatting */
+	unsigned categories; /* AG_CATEGORY(...) bits this reason contributes */
+	int start, end;      /* byte range in the command, or -1, -1 */
+	int line;            /* 1-based diff line, or 0 */
 };
 
 struct ag_risk {
-	int score;            /* 0..100 */
-	enum ag_level level;  /* derived from score by ag_risk_level_for_score() */
-	unsigned categories;  /* union of AG_CATEGORY(...) bits */
+	int score;                 /* 0..100 */
+	enum ag_level level;       /* derived from score by ag_risk_level_for_score() */
+	unsigned categories;       /* union of AG_CATEGORY(...) bits */
 	struct ag_reason *reasons; /* owned array */
 	size_t nreasons;
 };
@@ -39,8 +39,8 @@ void ag_risk_clear(struct ag_risk *risk);
 void ag_risk_copy(struct ag_risk *dst, const struct ag_risk *src);
 /* Raises the score to at least `score` (never lowers it), adds the reason's
  * categories and appends it. text is copied. Keeps level in step. */
-void ag_risk_add(struct ag_risk *risk, int score, unsigned categories, int start, int end,
-                 int line, const char *text);
+void ag_risk_add(struct ag_risk *risk, int score, unsigned categories, int start, int end, int line,
+                 const char *text);
 
 /* {"score":91,"level":"critical","categories":[...],"reasons":[...],
  *  "spans":[{"start":0,"end":6},...]} — reasons stay plain strings as in

@@ -42,8 +42,8 @@ check_dir(const char *dir, struct ag_error *err)
 		               "private directory",
 		               dir);
 	if (!S_ISDIR(st.st_mode))
-		return ag_fail(err, "bus directory %s is not a directory; remove it or set AGATE_BUS",
-		               dir);
+		return ag_fail(
+		    err, "bus directory %s is not a directory; remove it or set AGATE_BUS", dir);
 	if (st.st_uid != getuid())
 		return ag_fail(err,
 		               "bus directory %s is owned by uid %ld, not you (uid %ld); set "

@@ -110,11 +110,12 @@ send_hello(struct ag_client *c, const struct ag_client_opts *opts, struct ag_err
 		return -1;
 	}
 	char line[512];
-	int n = snprintf(line, sizeof line,
-	                 "{\"v\":1,\"type\":\"hello\",\"client\":\"%s\",\"role\":\"%s\",\"pid\":%ld,"
-	                 "\"name\":\"%s\"}\n",
-	                 c->id, role_names[opts->role], (long)getpid(),
-	                 opts->name ? opts->name : role_names[opts->role]);
+	int n =
+	    snprintf(line, sizeof line,
+	             "{\"v\":1,\"type\":\"hello\",\"client\":\"%s\",\"role\":\"%s\",\"pid\":%ld,"
+	             "\"name\":\"%s\"}\n",
+	             c->id, role_names[opts->role], (long)getpid(),
+	             opts->name ? opts->name : role_names[opts->role]);
 	/* Shorter than PIPE_BUF, so concurrent hellos never interleave. */
 	ssize_t w = (n > 0 && (size_t)n < sizeof line) ? write(fd, line, (size_t)n) : -1;
 	saved = errno;
@@ -186,8 +187,7 @@ expect_welcome(struct ag_client *c, int timeout_ms, struct ag_error *err)
 }
 
 int
-ag_client_connect(const struct ag_client_opts *opts, struct ag_client **out,
-                  struct ag_error *err)
+ag_client_connect(const struct ag_client_opts *opts, struct ag_client **out, struct ag_error *err)
 {
 	struct ag_client *c = xcalloc(1, sizeof *c);
 	c->up_fd = c->down_fd = -1;
@@ -317,9 +317,9 @@ ag_client_recv(struct ag_client *c, int timeout_ms, cJSON **frame, struct ag_err
 		case AG_LINE_OK:
 			return ag_frame_parse(line, len, &c->limits, frame, err) == 0 ? 1 : -1;
 		case AG_LINE_OVERSIZE:
-			return ag_fail(err, "the hub sent a frame of %zu bytes, over the limit", len);
-		case AG_LINE_NONE:
-			break;
+			return ag_fail(err, "the hub sent a frame of %zu bytes, over the limit",
+			               len);
+		case AG_LINE_NONE: break;
 		}
 		int wait = -1;
 		if (timeout_ms == 0)

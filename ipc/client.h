@@ -15,13 +15,13 @@
 enum ag_role { AG_ROLE_PUBLISHER, AG_ROLE_SUBSCRIBER, AG_ROLE_CONTROL };
 
 struct ag_client_opts {
-	const char *bus_dir;     /* NULL: ag_bus_dir_default() */
+	const char *bus_dir; /* NULL: ag_bus_dir_default() */
 	enum ag_role role;
-	const char *name;        /* shown in `agate status`, e.g. "console" */
-	int autostart;           /* start a hub when none answers */
-	int connect_timeout_ms;  /* 0: 5000 */
-	const char *hub_argv0;   /* the agate binary for autostart; NULL: /proc/self/exe */
-	const char *journal;     /* passed to an autostarted hub, or NULL */
+	const char *name;       /* shown in `agate status`, e.g. "console" */
+	int autostart;          /* start a hub when none answers */
+	int connect_timeout_ms; /* 0: 5000 */
+	const char *hub_argv0;  /* the agate binary for autostart; NULL: /proc/self/exe */
+	const char *journal;    /* passed to an autostarted hub, or NULL */
 };
 
 struct ag_client;

@@ -29,10 +29,10 @@
 #include "ipc/linebuf.h"
 #include "ipc/pending.h"
 
-#define HELLO_MAX 1024                  /* hellos must fit PIPE_BUF anyway */
-#define CLIENT_OUT_MAX (256u << 20)     /* a subscriber this far behind is dropped */
-#define TURN_BYTES_MAX (8u << 20)       /* per client per turn, for fairness */
-#define REASON_MAX 4096
+#define HELLO_MAX      1024         /* hellos must fit PIPE_BUF anyway */
+#define CLIENT_OUT_MAX (256u << 20) /* a subscriber this far behind is dropped */
+#define TURN_BYTES_MAX (8u << 20)   /* per client per turn, for fairness */
+#define REASON_MAX     4096
 
 struct hub_client {
 	char id[AG_ID_MAX + 1];
@@ -70,8 +70,8 @@ hub_on_signal(int sig)
 	hub_stop = 1;
 }
 
-static void
-hub_vlog(struct hub *h, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void hub_vlog(struct hub *h, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 static void
 hub_vlog(struct hub *h, const char *fmt, va_list ap)
@@ -85,8 +85,7 @@ hub_vlog(struct hub *h, const char *fmt, va_list ap)
 }
 
 /* Lifecycle and errors. */
-static void __attribute__((format(printf, 2, 3)))
-hub_log(struct hub *h, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) hub_log(struct hub *h, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -95,8 +94,7 @@ hub_log(struct hub *h, const char *fmt, ...)
 }
 
 /* Every request and decision: only with --verbose, off the fast path. */
-static void __attribute__((format(printf, 2, 3)))
-hub_trace(struct hub *h, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) hub_trace(struct hub *h, const char *fmt, ...)
 {
 	if (!h->opts->verbose)
 		return;
@@ -146,9 +144,8 @@ frame_new(const char *type)
 	return f;
 }
 
-static void
-client_error(struct hub *h, struct hub_client *cl, const char *ref, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static void client_error(struct hub *h, struct hub_client *cl, const char *ref, const char *fmt,
+                         ...) __attribute__((format(printf, 4, 5)));
 
 static void
 client_error(struct hub *h, struct hub_client *cl, const char *ref, const char *fmt, ...)
@@ -285,8 +282,8 @@ hub_abandon(struct hub *h, struct ag_pending *p, const char *why)
 		hub_log(h, "cannot mark %s abandoned: %s", p->req->id, err.msg);
 	/* A publisher still waiting gets no decision: it fails closed. */
 	if (p->publisher != NULL && !p->publisher->dead)
-		client_error(h, p->publisher, p->req->id, "request %s was abandoned: %s", p->req->id,
-		             why);
+		client_error(h, p->publisher, p->req->id, "request %s was abandoned: %s",
+		             p->req->id, why);
 	if (!p->quiet) {
 		cJSON *ev = frame_new("event");
 		cJSON_AddStringToObject(ev, "event", "abandoned");
@@ -482,7 +479,8 @@ hub_on_request(struct hub *h, struct hub_client *cl, const cJSON *frame)
 	const cJSON *idj = cJSON_GetObjectItemCaseSensitive(frame, "id");
 	const char *ref = cJSON_IsString(idj) ? idj->valuestring : NULL;
 	if (cl->role != AG_ROLE_PUBLISHER) {
-		client_error(h, cl, ref, "only publishers may send requests (hello with role publisher)");
+		client_error(h, cl, ref,
+		             "only publishers may send requests (hello with role publisher)");
 		return;
 	}
 	if (ag_request_from_json(frame, &h->opts->limits, &req, &err) != 0) {
@@ -551,8 +549,9 @@ hub_on_decide(struct hub *h, struct hub_client *cl, const cJSON *frame)
 	}
 	int decision = ag_decision_parse(dname);
 	if (decision < 0) {
-		client_error(h, cl, id,
-		             "decide: decision: expected approve, approve_session, deny, abort or defer");
+		client_error(
+		    h, cl, id,
+		    "decide: decision: expected approve, approve_session, deny, abort or defer");
 		return;
 	}
 	int by = byname ? ag_decider_parse(byname) : AG_BY_HUMAN;
@@ -578,15 +577,15 @@ hub_on_decide(struct hub *h, struct hub_client *cl, const cJSON *frame)
 	 * what the rules or the engine flagged must say so twice. */
 	if (ag_decision_is_approval(decision) && ag_assessment_needs_human(&p->assessment)) {
 		if (by == AG_BY_GUARDIAN) {
-			client_error(h, cl, id,
-			             "the Guardian cannot approve %s: it %s; only a human can",
-			             id, p->assessment.rule_denied ? "matched a deny rule" : "is critical");
+			client_error(
+			    h, cl, id, "the Guardian cannot approve %s: it %s; only a human can",
+			    id, p->assessment.rule_denied ? "matched a deny rule" : "is critical");
 			return;
 		}
 		if (!cJSON_IsTrue(confirm)) {
-			client_error(h, cl, id,
-			             "approving %s needs confirmation (it %s): send confirm:true", id,
-			             p->assessment.rule_denied ? "matched a deny rule" : "is critical");
+			client_error(
+			    h, cl, id, "approving %s needs confirmation (it %s): send confirm:true",
+			    id, p->assessment.rule_denied ? "matched a deny rule" : "is critical");
 			return;
 		}
 	}
@@ -664,7 +663,8 @@ hub_on_review_request(struct hub *h, struct hub_client *cl, const cJSON *frame)
 {
 	const char *id = json_string(frame, "id");
 	if (!ag_id_valid(id) || ag_pending_find(&h->pending, id) == NULL) {
-		client_error(h, cl, ag_id_valid(id) ? id : NULL, "review_request: no pending request %s",
+		client_error(h, cl, ag_id_valid(id) ? id : NULL,
+		             "review_request: no pending request %s",
 		             ag_id_valid(id) ? id : "(invalid id)");
 		return;
 	}
@@ -826,9 +826,10 @@ hub_read_client(struct hub *h, struct hub_client *cl)
 		enum ag_line_status st;
 		while ((st = ag_linebuf_next(&cl->in, &line, &len)) != AG_LINE_NONE) {
 			if (st == AG_LINE_OVERSIZE)
-				client_error(h, cl, NULL,
-				             "frame too large: %zu bytes (limit %zu); it was discarded",
-				             len, h->opts->limits.max_frame);
+				client_error(
+				    h, cl, NULL,
+				    "frame too large: %zu bytes (limit %zu); it was discarded", len,
+				    h->opts->limits.max_frame);
 			else
 				hub_on_frame(h, cl, line, len);
 		}
@@ -890,7 +891,7 @@ hub_on_hello(struct hub *h, const char *line, size_t len)
 	const char *role = json_string(frame, "role");
 	const char *name = json_string(frame, "name");
 	const cJSON *pid = cJSON_GetObjectItemCaseSensitive(frame, "pid");
-	int r = role == NULL                    ? -1
+	int r = role == NULL                      ? -1
 	        : strcmp(role, "publisher") == 0  ? AG_ROLE_PUBLISHER
 	        : strcmp(role, "subscriber") == 0 ? AG_ROLE_SUBSCRIBER
 	        : strcmp(role, "control") == 0    ? AG_ROLE_CONTROL
@@ -937,8 +938,9 @@ hub_on_hello(struct hub *h, const char *line, size_t len)
 	cJSON_AddNumberToObject(w, "hub_pid", (double)getpid());
 	client_send(cl, w);
 	if (r < 0)
-		client_error(h, cl, NULL, "hello: role: expected publisher, subscriber or control; "
-		                          "treated as control");
+		client_error(h, cl, NULL,
+		             "hello: role: expected publisher, subscriber or control; "
+		             "treated as control");
 	if (cl->role == AG_ROLE_SUBSCRIBER) {
 		hub_send_snapshot(h, cl);
 		broadcast_clients(h);
@@ -1027,10 +1029,12 @@ hub_expire(struct hub *h)
 			int64_t t = p->deadline_ms - p->created_ms;
 			snprintf(reason, sizeof reason, "no decision within %lld s; failed closed",
 			         (long long)(t / 1000));
-			if (hub_decide(h, p, h->opts->timeout_decision, AG_BY_TIMEOUT, reason, &err) != 0)
+			if (hub_decide(h, p, h->opts->timeout_decision, AG_BY_TIMEOUT, reason,
+			               &err) != 0)
 				hub_log(h, "cannot journal timeout of %s: %s", p->req->id, err.msg);
 		} else if (p->publisher == NULL && now >= orphan_cutoff) {
-			hub_abandon(h, p, "its publisher did not come back after the hub restarted");
+			hub_abandon(h, p,
+			            "its publisher did not come back after the hub restarted");
 		} else if (p->deadline_ms < next) {
 			next = p->deadline_ms;
 		}
@@ -1224,7 +1228,8 @@ hub_turn(struct hub *h, struct pollfd *pfds, struct hub_client **owners, struct 
 			hub_read_inbox(h);
 		for (size_t i = 1; i < n; i++) {
 			struct hub_client *cl = owners[i];
-			if (pfds[i].fd == cl->up_fd && (pfds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			if (pfds[i].fd == cl->up_fd &&
+			    (pfds[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				hub_read_client(h, cl);
 			if (pfds[i].fd == cl->down_fd && (pfds[i].revents & (POLLERR | POLLHUP)))
 				cl->dead = 1;

@@ -14,16 +14,16 @@
 #include "core/request.h"
 
 struct ag_hub_opts {
-	const char *bus_dir;          /* NULL: ag_bus_dir_default() */
-	const char *journal_path;     /* NULL: ag_journal_default_path(NULL) */
+	const char *bus_dir;      /* NULL: ag_bus_dir_default() */
+	const char *journal_path; /* NULL: ag_journal_default_path(NULL) */
 	struct ag_limits limits;
-	int64_t default_timeout_ms;   /* for requests that give none: 10 min */
+	int64_t default_timeout_ms;        /* for requests that give none: 10 min */
 	enum ag_decision timeout_decision; /* fail closed: deny by default */
-	int64_t orphan_grace_ms;      /* reloaded request whose publisher never returns */
-	struct ag_judge judge;        /* may have assess == NULL: no risk, no rules */
-	int synchronous_full;         /* PRAGMA synchronous=FULL (power-loss safe) */
-	FILE *log;                    /* lifecycle and errors, or NULL */
-	int verbose;                  /* also log every request and decision */
+	int64_t orphan_grace_ms;           /* reloaded request whose publisher never returns */
+	struct ag_judge judge;             /* may have assess == NULL: no risk, no rules */
+	int synchronous_full;              /* PRAGMA synchronous=FULL (power-loss safe) */
+	FILE *log;                         /* lifecycle and errors, or NULL */
+	int verbose;                       /* also log every request and decision */
 };
 
 void ag_hub_opts_default(struct ag_hub_opts *opts);

@@ -16,8 +16,8 @@ struct ag_linebuf {
 	size_t start, len, cap; /* unread bytes are buf[start .. start+len) */
 	size_t scanned;         /* bytes after start already known to hold no '\n' */
 	size_t max_line;
-	int discarding;         /* inside an oversize line */
-	size_t discarded;       /* its size so far */
+	int discarding;   /* inside an oversize line */
+	size_t discarded; /* its size so far */
 };
 
 void ag_linebuf_init(struct ag_linebuf *lb, size_t max_line);

@@ -14,18 +14,18 @@
 struct hub_client;
 
 struct ag_pending {
-	struct ag_request *req;         /* owned */
-	struct ag_assessment assessment;/* owned */
-	cJSON *review;                  /* owned: the latest Guardian review, or NULL */
-	char *risk_text;                /* owned: the risk as JSON, printed once, or NULL */
-	int64_t created_ms, deadline_ms;/* wall clock */
-	struct hub_client *publisher;   /* borrowed; NULL while orphaned (after a restart) */
-	int quiet;                      /* a hook's guard check: decided at once, not broadcast */
-	struct ag_pending *prev, *next; /* arrival order */
+	struct ag_request *req;          /* owned */
+	struct ag_assessment assessment; /* owned */
+	cJSON *review;                   /* owned: the latest Guardian review, or NULL */
+	char *risk_text;                 /* owned: the risk as JSON, printed once, or NULL */
+	int64_t created_ms, deadline_ms; /* wall clock */
+	struct hub_client *publisher;    /* borrowed; NULL while orphaned (after a restart) */
+	int quiet;                       /* a hook's guard check: decided at once, not broadcast */
+	struct ag_pending *prev, *next;  /* arrival order */
 };
 
 struct ag_pending_table {
-	struct ag_pending **slots;      /* open addressing; NULL empty, TOMBSTONE deleted */
+	struct ag_pending **slots; /* open addressing; NULL empty, TOMBSTONE deleted */
 	size_t nslots, count, used;
 	struct ag_pending *head, *tail;
 };

@@ -787,7 +787,8 @@ test_migrate_from_v1(void **state)
 	                 SQLITE_CONSTRAINT);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM requests WHERE state = 'pending'"), 2);
 	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL),
+	                 SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
 	sqlite3_finalize(st);
