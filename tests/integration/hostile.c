@@ -161,13 +161,15 @@ frame_cases(void)
 	bad("string at top level", "\"request\"", "object");
 	bad("null at top level", "null", "object");
 	bad("number at top level", "42", "object");
-	bad("missing v", "{\"type\":\"status\"}", "v");
-	bad("v is 2", "{\"v\":2,\"type\":\"status\"}", "v");
-	bad("v is a string", "{\"v\":\"1\",\"type\":\"status\"}", "v");
-	bad("missing type", "{\"v\":1}", "type");
-	bad("type is a number", "{\"v\":1,\"type\":7}", "type");
+	bad("missing v", "{\"type\":\"status\"}", "\"error\":\"v: missing");
+	bad("v is 2", "{\"v\":2,\"type\":\"status\"}", "unsupported protocol version 2");
+	bad("v is a string", "{\"v\":\"1\",\"type\":\"status\"}",
+	    "\"error\":\"v: expected a number");
+	bad("missing type", "{\"v\":1}", "\"error\":\"type: ");
+	bad("type is a number", "{\"v\":1,\"type\":7}", "\"error\":\"type: ");
 	bad("unknown type", "{\"v\":1,\"type\":\"teleport\"}", "teleport");
-	bad("escape sequence as type", "{\"v\":1,\"type\":\"\\u001b[31mred\"}", "type");
+	bad("escape sequence as type", "{\"v\":1,\"type\":\"\\u001b[31mred\"}",
+	    "\"error\":\"type: ");
 	bad("request without action", REQ("\"session\":\"s\""), "action");
 	bad("action is a string", REQ("\"action\":\"rm -rf /\""), "action");
 	bad("action without kind", REQ("\"action\":{\"command\":\"ls\"}"), "kind");
@@ -216,27 +218,29 @@ frame_cases(void)
 	bad("justification is an array", EXEC("\"justification\":[]"), "justification");
 	bad("timeout_ms negative", EXEC("\"timeout_ms\":-5"), "timeout_ms");
 	bad("timeout_ms a string", EXEC("\"timeout_ms\":\"10\""), "timeout_ms");
-	bad("id climbs directories", EXEC("\"id\":\"../../etc/passwd\""), "id");
-	bad("id is a number", EXEC("\"id\":12"), "id");
+	bad("id climbs directories", EXEC("\"id\":\"../../etc/passwd\""), "\"error\":\"id: ");
+	bad("id is a number", EXEC("\"id\":12"), "\"error\":\"id: ");
 	bad("decide an unknown id",
 	    "{\"v\":1,\"type\":\"decide\",\"id\":\"nope\",\"decision\":\"deny\"}",
 	    "no pending request");
 	bad("decide with an unknown decision",
-	    "{\"v\":1,\"type\":\"decide\",\"id\":\"x\",\"decision\":\"maybe\"}", "decision");
+	    "{\"v\":1,\"type\":\"decide\",\"id\":\"x\",\"decision\":\"maybe\"}",
+	    "decide: decision: expected");
 	bad("decide claiming to be policy",
 	    "{\"v\":1,\"type\":\"decide\",\"id\":\"x\",\"decision\":\"deny\",\"by\":\"policy\"}",
-	    "by");
+	    "decide: by: expected human or guardian");
 	bad("decide with a numeric reason",
 	    "{\"v\":1,\"type\":\"decide\",\"id\":\"x\",\"decision\":\"deny\",\"reason\":5}",
-	    "reason");
-	bad("review without a review", "{\"v\":1,\"type\":\"review\",\"id\":\"x\"}", "review");
+	    "decide: reason: expected a string");
+	bad("review without a review", "{\"v\":1,\"type\":\"review\",\"id\":\"x\"}",
+	    "review: expected id");
 
 	/* Bounds. */
 	char *longid = xmalloc(300);
 	memset(longid, 'a', 299);
 	longid[299] = '\0';
 	char *f = xasprintf(EXEC("\"id\":\"%s\""), longid);
-	bad("id of 299 bytes", f, "id");
+	bad("id of 299 bytes", f, "\"error\":\"id: ");
 	free(f);
 	free(longid);
 
