@@ -6,4 +6,5 @@ ipc_libagate_ipc_a_SOURCES = \
 	ipc/linebuf.c ipc/linebuf.h \
 	ipc/pending.c ipc/pending.h \
 	ipc/client.c ipc/client.h \
-	ipc/hub.c ipc/hub.h
+	ipc/hub.c ipc/hub.h \
+	ipc/hub_requests.c ipc/hub_internal.h
