@@ -130,6 +130,10 @@ request_line(const struct ag_journal_row *r)
 	if (r->timeout_ms > 0)
 		cJSON_AddNumberToObject(o, "timeout_ms", (double)r->timeout_ms);
 	cJSON_AddItemToObject(o, "action", parsed_or_null(r->action_json));
+	/* What the agent's hook added (tool-use id, call key, guard): import
+	 * reads it back with the request, so a pending one stays what it was. */
+	if (r->hook_json != NULL)
+		cJSON_AddItemToObject(o, "hook", parsed_or_null(r->hook_json));
 	cJSON_AddItemToObject(o, "risk", parsed_or_null(r->risk_json));
 	if (r->rule != NULL)
 		cJSON_AddStringToObject(o, "rule", r->rule);

@@ -311,6 +311,19 @@ migrate_state_check(sqlite3 *db, struct ag_error *err)
 	return rc;
 }
 
+/* Version 4: the hook object a request carried (tool-use id, call key,
+ * guard flag; see core/request.h), so a hub restarted with the request
+ * still pending gives it back unchanged: a guard check stays a guard check,
+ * and an abandon for its call still finds it. NULL for requests without
+ * one, and for every row journaled before this step. Bounded in the schema
+ * as in ag_journal_add_request: 1 MiB holds the largest hook the default
+ * limits admit (32 fields of 4 KiB, every byte escaped) with room. */
+#define JOURNAL_HOOK_MAX     1048576
+#define JOURNAL_HOOK_MAX_SQL "1048576"
+static const char schema_v4[] =
+    "ALTER TABLE requests ADD COLUMN hook_json TEXT"
+    " CHECK (hook_json IS NULL OR length(CAST(hook_json AS BLOB)) <= " JOURNAL_HOOK_MAX_SQL ");";
+
 /* Forward migrations, one step per schema version, applied in order in one
  * transaction. A later version appends a step; steps are never edited once
  * released, because journals in the field were made by them. */
@@ -323,7 +336,12 @@ static const struct migration {
     {1, "create the journal tables", migrate_pre_versioned, schema_v1},
     {2, "drop unused indexes and the per-request session trigger", NULL, schema_v2},
     {3, "test requests.state without a temporary index", migrate_state_check, ""},
+    {4, "keep each request's hook object", NULL, schema_v4},
 };
+/* The first version with requests.hook_json. Read-only handles accept an
+ * older schema (every column they read is there since version 1) and read
+ * the hook as NULL. */
+#define SCHEMA_HOOK   4
 #define NMIGRATIONS   (sizeof migrations / sizeof migrations[0])
 #define SCHEMA_LATEST (migrations[NMIGRATIONS - 1].version)
 
@@ -338,8 +356,9 @@ static const struct migration {
 	X(ROLLBACK_TO, "ROLLBACK TO ag_op")                                                       \
 	X(ADD_REQUEST,                                                                            \
 	  "INSERT INTO requests(id, session, agent, kind, created_ms, deadline_ms, timeout_ms,"   \
-	  " score, level, categories, summary, cwd, justification, action_json, risk_json, rule)" \
-	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")      \
+	  " score, level, categories, summary, cwd, justification, action_json, risk_json, rule," \
+	  " hook_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15," \
+	  " ?16, ?17)")                                                                           \
 	X(TOUCH_SESSION,                                                                          \
 	  "INSERT INTO sessions(id, agent, cwd, first_ms, last_ms, requests)"                     \
 	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"                        \
@@ -382,7 +401,8 @@ struct ag_journal {
 	sqlite3 *db;
 	char *path;
 	int readonly;
-	int depth; /* begin/commit nesting */
+	int has_hook; /* requests.hook_json exists (schema >= SCHEMA_HOOK) */
+	int depth;    /* begin/commit nesting */
 	sqlite3_stmt *stmts[STMT_COUNT];
 	struct session_touch touched[SESSION_TOUCH_MAX];
 	size_t ntouched;
@@ -677,13 +697,13 @@ identify(struct ag_journal *j, int64_t *version_out, struct ag_error *err)
 		    j->path, (long long)version, SCHEMA_LATEST);
 	if (version == SCHEMA_LATEST)
 		return 0;
+	/* A reader never migrates (it may not write). Every version since 1
+	 * has the columns it reads, but for the hook (NULL before
+	 * SCHEMA_HOOK); the hub upgrades the file when it next opens it. */
 	if (j->readonly) {
 		if (version == 0)
 			return ag_fail(err, "journal %s: empty or not an agate journal", j->path);
-		return ag_fail(err,
-		               "journal %s: schema version %lld is older than this agate's (%d); "
-		               "the hub upgrades it when it next opens it",
-		               j->path, (long long)version, SCHEMA_LATEST);
+		return 0;
 	}
 	if (version == 0 && app_id == 0) {
 		int foreign = is_foreign(j->db, err);
@@ -828,10 +848,11 @@ ag_journal_open(const char *path, int readonly, struct ag_journal **out, struct 
 	int64_t version = 0;
 	if (configure(j, err) != 0 || identify(j, &version, err) != 0 ||
 	    (!readonly && configure_writer(j, err) != 0) ||
-	    (version < SCHEMA_LATEST && migrate(j, err) != 0)) {
+	    (!readonly && version < SCHEMA_LATEST && migrate(j, err) != 0)) {
 		ag_journal_close(&j);
 		return -1;
 	}
+	j->has_hook = !readonly || version >= SCHEMA_HOOK;
 	*out = j;
 	return 0;
 }
@@ -933,11 +954,49 @@ insert_reasons(struct ag_journal *j, const char *id, const struct ag_risk *risk,
 	return 0;
 }
 
+/* The hook as the journal keeps it: NULL when the request has none, else
+ * its compact JSON (caller frees). The journal is written by more than the
+ * hub (agate import, tests, benches), so the shape ag_request_from_json
+ * admits is checked again here, before anything reaches the file: a flat
+ * object of at most AG_HOOK_FIELDS_MAX strings, numbers and booleans, and
+ * JOURNAL_HOOK_MAX bytes printed. */
+static int
+hook_text(const struct ag_request *req, char **out, struct ag_error *err)
+{
+	*out = NULL;
+	if (req->hook == NULL)
+		return 0;
+	if (!cJSON_IsObject(req->hook))
+		return ag_fail(err, "journal: request %s: hook: expected an object", req->id);
+	int n = 0;
+	const cJSON *m;
+	cJSON_ArrayForEach(m, req->hook)
+	{
+		if (++n > AG_HOOK_FIELDS_MAX)
+			return ag_fail(err, "journal: request %s: hook: more than %d fields",
+			               req->id, AG_HOOK_FIELDS_MAX);
+		if (!cJSON_IsString(m) && !cJSON_IsNumber(m) && !cJSON_IsBool(m))
+			return ag_fail(err,
+			               "journal: request %s: hook: field %d: expected a string, "
+			               "number or boolean",
+			               req->id, n);
+	}
+	char *text = ag_json_print(req->hook);
+	size_t len = strlen(text);
+	if (len > JOURNAL_HOOK_MAX) {
+		free(text);
+		return ag_fail(err, "journal: request %s: hook: %zu bytes, more than %d", req->id,
+		               len, JOURNAL_HOOK_MAX);
+	}
+	*out = text;
+	return 0;
+}
+
 static int
 insert_request(struct ag_journal *j, const struct ag_request *req, const char *rule,
                int64_t created_ms, int64_t deadline_ms, const char *action,
                const struct ag_risk *risk, const char *risk_json, const char *summary,
-               struct ag_error *err)
+               const char *hook, struct ag_error *err)
 {
 	sqlite3_stmt *st = stmt_get(j, STMT_ADD_REQUEST, err);
 	if (st == NULL)
@@ -958,6 +1017,7 @@ insert_request(struct ag_journal *j, const struct ag_request *req, const char *r
 	bind_text(st, 14, action);
 	bind_text(st, 15, risk_json);
 	bind_text(st, 16, rule);
+	bind_text(st, 17, hook);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(j->db) == SQLITE_CONSTRAINT_UNIQUE)
 			ag_fail(err, "journal: request %s: that id is already journaled", req->id);
@@ -975,6 +1035,9 @@ static int
 write_request(struct ag_journal *j, const struct ag_request *req, const struct ag_risk *risk,
               const char *rule, int64_t created_ms, int64_t deadline_ms, struct ag_error *err)
 {
+	char *hook = NULL;
+	if (hook_text(req, &hook, err) != 0)
+		return -1;
 	char *action = ag_json_print(req->action);
 	cJSON *rj = ag_risk_to_json(risk);
 	char *risk_json = ag_json_print(rj);
@@ -989,7 +1052,7 @@ write_request(struct ag_journal *j, const struct ag_request *req, const struct a
 		goto out;
 	}
 	int ok = insert_request(j, req, rule, created_ms, deadline_ms, action, risk, risk_json,
-	                        summary != NULL ? summary : "", err) == 0 &&
+	                        summary != NULL ? summary : "", hook, err) == 0 &&
 	         insert_reasons(j, req->id, risk, err) == 0;
 	if (!compound)
 		rc = ok ? 0 : -1;
@@ -999,6 +1062,7 @@ out:
 	free(action);
 	free(risk_json);
 	free(summary);
+	free(hook);
 	return rc;
 }
 
@@ -1250,6 +1314,24 @@ add_nonempty(cJSON *frame, const char *key, const char *value)
 		cJSON_AddStringToObject(frame, key, value);
 }
 
+/* Puts a stored hook back into a request frame (nothing when text is NULL).
+ * Only parsed here; ag_request_from_json, which every rebuilt frame goes
+ * through, then checks it as it checks a hook on the wire. */
+static int
+frame_add_hook(cJSON *frame, const char *text, const char *id, struct ag_error *err)
+{
+	if (text == NULL)
+		return 0;
+	cJSON *hook = strlen(text) <= JOURNAL_HOOK_MAX ? cJSON_Parse(text) : NULL;
+	if (hook == NULL)
+		return ag_fail(err,
+		               "journal: stored request %s: its hook is not valid JSON of at "
+		               "most %d bytes",
+		               id, JOURNAL_HOOK_MAX);
+	cJSON_AddItemToObject(frame, "hook", hook);
+	return 0;
+}
+
 /* Rebuilds the request frame a publisher sent from the stored columns, and
  * validates it again: a pending request is reloaded exactly as a new one
  * would be accepted. Returns an owned request. */
@@ -1273,6 +1355,10 @@ load_request(sqlite3_stmt *st, const struct ag_limits *limits, struct ag_request
 	if (timeout_ms > 0)
 		cJSON_AddNumberToObject(frame, "timeout_ms", (double)timeout_ms);
 	cJSON_AddItemToObject(frame, "action", action);
+	if (frame_add_hook(frame, col_text(st, 10), id, err) != 0) {
+		cJSON_Delete(frame);
+		return -1;
+	}
 	int rc = ag_request_from_json(frame, limits, out, err);
 	cJSON_Delete(frame);
 	if (rc != 0)
@@ -1307,8 +1393,8 @@ ag_journal_load_pending(struct ag_journal *j, const struct ag_limits *limits,
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(j->db,
 	                       "SELECT id, session, agent, cwd, justification, timeout_ms,"
-	                       " action_json, risk_json, created_ms, deadline_ms FROM requests"
-	                       " WHERE state = 'pending' ORDER BY seq",
+	                       " action_json, risk_json, created_ms, deadline_ms, hook_json"
+	                       " FROM requests WHERE state = 'pending' ORDER BY seq",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(j, err, "loading pending requests");
 	int rc;
@@ -1370,7 +1456,9 @@ ag_journal_query(struct ag_journal *j, const struct ag_journal_query *q, ag_jour
 	        "SELECT r.id, r.session, r.agent, r.kind, r.cwd, r.justification, r.summary,"
 	        " r.action_json, r.risk_json, r.rule, r.state, r.score, r.created_ms,"
 	        " d.decision, d.decided_by, d.reason, d.decided_ms, r.seq,"
-	        " r.timeout_ms, r.deadline_ms, coalesce(r.abandoned_ms, 0)"
+	        " r.timeout_ms, r.deadline_ms, coalesce(r.abandoned_ms, 0),");
+	sql_add(sql, sizeof sql, j->has_hook ? " r.hook_json" : " NULL");
+	sql_add(sql, sizeof sql,
 	        " FROM requests r LEFT JOIN decisions d ON d.request_id = r.id WHERE 1");
 	if (q->session != NULL)
 		sql_add(sql, sizeof sql, " AND r.session = :session");
@@ -1449,6 +1537,7 @@ ag_journal_query(struct ag_journal *j, const struct ag_journal_query *q, ag_jour
 		    .timeout_ms = sqlite3_column_int64(st, 18),
 		    .deadline_ms = sqlite3_column_int64(st, 19),
 		    .abandoned_ms = sqlite3_column_int64(st, 20),
+		    .hook_json = col_text(st, 21),
 		};
 		if (cb(ctx, &row) != 0) {
 			sqlite3_finalize(st);
@@ -1551,6 +1640,10 @@ ag_journal_row_request(const struct ag_journal_row *row, const struct ag_limits 
 	if (row->timeout_ms > 0)
 		cJSON_AddNumberToObject(frame, "timeout_ms", (double)row->timeout_ms);
 	cJSON_AddItemToObject(frame, "action", action);
+	if (frame_add_hook(frame, row->hook_json, id, err) != 0) {
+		cJSON_Delete(frame);
+		return -1;
+	}
 	int rc = ag_request_from_json(frame, limits, out, err);
 	cJSON_Delete(frame);
 	if (rc != 0)

@@ -26,7 +26,9 @@ enum ag_request_state { AG_STATE_PENDING, AG_STATE_DECIDED, AG_STATE_ABANDONED }
 char *ag_journal_default_path(const char *explicit_path);
 
 /* Opens (creating the file and its parent directories, 0700) and migrates.
- * readonly: for log/replay tools; fails if the file does not exist. */
+ * readonly: for log/replay tools; fails if the file does not exist. A
+ * read-only handle never migrates: it reads an older schema as it is (the
+ * hook, which it lacks, reads as NULL), and refuses a newer one. */
 int ag_journal_open(const char *path, int readonly, struct ag_journal **out, struct ag_error *err);
 void ag_journal_close(struct ag_journal **j);
 /* full: fsync at every commit (survives power loss), else NORMAL (the
@@ -116,6 +118,10 @@ struct ag_journal_row {
 	int64_t timeout_ms; /* as the publisher asked; 0: the hub's default */
 	int64_t deadline_ms;
 	int64_t abandoned_ms; /* 0 unless state is "abandoned" */
+	/* The request's hook object as JSON text, or NULL when it had none (or
+	 * was journaled before schema 4, or a read-only handle reads an older
+	 * file). */
+	const char *hook_json;
 };
 /* Rows in request order (oldest first). Pointers are valid during the call. */
 typedef int (*ag_journal_row_cb)(void *ctx, const struct ag_journal_row *row);
@@ -128,8 +134,9 @@ int ag_journal_check(struct ag_journal *j, struct ag_error *err);
 /* --- audit tools: export, import, replay, retention (cmd/export.c,
  * cmd/replay.c, cmd/gc.c) --- */
 
-/* The request a row holds, rebuilt as the publisher sent it and validated
- * again (limits NULL: the defaults). Caller frees with ag_request_free. */
+/* The request a row holds, rebuilt as the publisher sent it (with its
+ * hook) and validated again (limits NULL: the defaults). Caller frees with
+ * ag_request_free. */
 int ag_journal_row_request(const struct ag_journal_row *row, const struct ag_limits *limits,
                            struct ag_request **out, struct ag_error *err);
 

@@ -38,4 +38,11 @@ TESTS += tests/unit/test_journal
 tests_unit_test_journal_SOURCES = tests/unit/test_journal.c
 tests_unit_test_journal_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_journal_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+# The hook column (schema 4) and the migration of a schema 3 file.
+check_PROGRAMS += tests/unit/test_journal_hook
+TESTS += tests/unit/test_journal_hook
+tests_unit_test_journal_hook_SOURCES = tests/unit/test_journal_hook.c
+tests_unit_test_journal_hook_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_journal_hook_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
 endif
+EXTRA_DIST += tests/fixtures/journal

@@ -31,7 +31,7 @@
 #include "core/risk.h"
 #include "core/xmalloc.h"
 
-#define SCHEMA_VERSION 3 /* PRAGMA user_version of a journal this agate made */
+#define SCHEMA_VERSION 4 /* PRAGMA user_version of a journal this agate made */
 
 static char tmpdir[256];
 static char *db_path;
@@ -704,10 +704,10 @@ test_migrate_pre_versioned(void **state)
 }
 
 /* A schema 1 journal (its extra indexes, the per-request session trigger
- * and the IN-list CHECK planted back with plain SQLite) is brought up to
- * date: its rows stay, the indexes and the trigger go, a session is counted
- * once per request, not twice, and the state CHECK, rewritten, still
- * refuses what it refused. */
+ * and the IN-list CHECK planted back, the hook column taken out, with
+ * plain SQLite) is brought up to date: its rows stay, the indexes and the
+ * trigger go, a session is counted once per request, not twice, and the
+ * state CHECK, rewritten, still refuses what it refused. */
 static void
 test_migrate_from_v1(void **state)
 {
@@ -733,6 +733,7 @@ test_migrate_from_v1(void **state)
 	                 "   last_ms = max(last_ms, excluded.last_ms),"
 	                 "   agent = excluded.agent, cwd = excluded.cwd;"
 	                 " END;"
+	                 "ALTER TABLE requests DROP COLUMN hook_json;"
 	                 "PRAGMA user_version = 1;",
 	                 NULL, NULL, NULL),
 	    SQLITE_OK);
