@@ -18,6 +18,7 @@ tests_integration_hostile_SOURCES = tests/integration/hostile.c
 tests_integration_hostile_LDADD = $(TEST_LIBS)
 
 TESTS += tests/integration/bus_basic.sh tests/integration/bus_hostile.sh \
-	tests/integration/bus_durability.sh
+	tests/integration/bus_durability.sh tests/integration/bus_hook_restart.sh
 EXTRA_DIST += tests/integration/lib.sh tests/integration/bus_basic.sh \
-	tests/integration/bus_hostile.sh tests/integration/bus_durability.sh
+	tests/integration/bus_hostile.sh tests/integration/bus_durability.sh \
+	tests/integration/bus_hook_restart.sh
