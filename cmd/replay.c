@@ -40,6 +40,8 @@
 #include "reviewer/guardian_config.h"
 #include "reviewer/guardian_route.h"
 #include "reviewer/judge.h"
+#include "tui/replay.h"
+#include "tui/replay_view.h"
 
 static void
 replay_usage(FILE *out)
@@ -47,7 +49,8 @@ replay_usage(FILE *out)
 	fprintf(
 	    out,
 	    "usage: agate replay [FILTERS] [--rules FILE] [--review] [--fail-on WHAT] [--json]\n"
-	    "       agate replay --feed [FILTERS] [--speed N] [--max-gap T] [--as-session S]\n\n"
+	    "       agate replay --feed [FILTERS] [--speed N] [--max-gap T] [--as-session S]\n"
+	    "       agate replay --console [--session ID] [--speed N] [--journal FILE]\n\n"
 	    "Judge recorded requests again under today's rules and risk engine and\n"
 	    "report every decision that would now differ (a flip), grouped.\n\n"
 	    "  --rules FILE        a candidate rules file instead of the installed layers\n"
@@ -71,7 +74,15 @@ replay_usage(FILE *out)
 	    "  --as-session S      session name to publish under (default replay-SESSION)\n"
 	    "  --timeout T         timeout for each request (default: as recorded)\n"
 	    "  --no-wait           do not wait for the decisions\n"
-	    "  --bus DIR           the bus (default: the configured one)\n\n"
+	    "  --bus DIR           the bus (default: the configured one)\n"
+	    "\nWith --console, step through one recorded session in the console as it\n"
+	    "happened: its requests, Guardian reviews and decisions (who decided, why,\n"
+	    "how long after the request) on the recorded clock. Read-only: no bus.\n"
+	    "  --session ID        the session (default: the most recent one named in\n"
+	    "                      the journal)\n"
+	    "  --speed N           playing speed, 0.5 to 64 (default 1)\n"
+	    "Keys: space play/pause, . or Right steps, , or Left steps back, + - speed,\n"
+	    "g G first/last event, H decided so far, ? all keys, q quits.\n\n"
 	    "Exit status: 0 done (no flip of the --fail-on kind), 1 such a flip exists,\n"
 	    "2 error.\n");
 }
@@ -783,6 +794,7 @@ struct replay_flags {
 	const char *ceiling;
 	/* --feed */
 	int feed, no_wait;
+	int console; /* --console */
 	double speed;
 	int64_t max_gap_ms, timeout_ms;
 	const char *as_session;
@@ -810,6 +822,7 @@ parse_flags(int argc, char **argv, struct replay_flags *fl, struct ag_journal_qu
 	    {"as-session", required_argument, NULL, 'A'},
 	    {"timeout", required_argument, NULL, 'T'},
 	    {"no-wait", no_argument, NULL, 'W'},
+	    {"console", no_argument, NULL, 'C'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c, f;
@@ -896,6 +909,7 @@ parse_flags(int argc, char **argv, struct replay_flags *fl, struct ag_journal_qu
 			fl->as_session = optarg;
 			break;
 		case 'W': fl->no_wait = 1; break;
+		case 'C': fl->console = 1; break;
 		case 'h': replay_usage(stdout); return 1;
 		default: replay_usage(stderr); return -1;
 		}
@@ -942,6 +956,32 @@ replay_feed(const struct ag_cmd_env *env, const struct replay_flags *fl, struct 
 	return rc;
 }
 
+/* --console: one whole session, in the console (tui/replay_view.c). */
+static int
+replay_console(const struct ag_cmd_env *env, const struct replay_flags *fl,
+               const struct ag_journal_query *q)
+{
+	if (fl->feed || q->agent || q->id || q->kind >= 0 || q->decision >= 0 || q->by >= 0 ||
+	    q->min_score >= 0 || q->since_ms || q->until_ms || q->limit) {
+		fprintf(stderr, "agate replay: --console replays one whole session: of the "
+		                "filters, only --session applies\n");
+		return 2;
+	}
+	if (fl->speed < TUI_REPLAY_SPEED_MIN || fl->speed > TUI_REPLAY_SPEED_MAX) {
+		fprintf(stderr, "agate replay: --console --speed: expected 0.5 to 64, got %g\n",
+		        fl->speed);
+		return 2;
+	}
+	struct tui_replay_opts o = {env->journal, q->session, fl->speed,
+	                            ag_config_str(env->cfg, "theme"), 1};
+	struct ag_error err;
+	if (tui_replay_run(&o, &err) != 0) {
+		fprintf(stderr, "agate replay: %s\n", err.msg);
+		return 2;
+	}
+	return 0;
+}
+
 static int
 fail_on_hit(enum fail_on how, const struct replay *rp, int64_t *tight, int64_t *loose)
 {
@@ -970,8 +1010,8 @@ cmd_replay(int argc, char **argv)
 	struct ag_cmd_env env;
 	if (ag_cmd_env_load(&env, fl.bus, fl.journal) != 0)
 		return 2;
-	if (fl.feed) {
-		int rc = replay_feed(&env, &fl, &q);
+	if (fl.console || fl.feed) {
+		int rc = fl.console ? replay_console(&env, &fl, &q) : replay_feed(&env, &fl, &q);
 		ag_cmd_env_free(&env);
 		return rc;
 	}

@@ -40,3 +40,11 @@ tests_unit_test_tui_model_SOURCES = tests/unit/test_tui_model.c
 tests_unit_test_tui_model_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_tui_model_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
 endif
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_tui_replay
+TESTS += tests/unit/test_tui_replay
+tests_unit_test_tui_replay_SOURCES = tests/unit/test_tui_replay.c
+tests_unit_test_tui_replay_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tui_replay_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif

@@ -9,4 +9,5 @@ tui_libagate_tui_a_SOURCES = \
 	tui/theme.c tui/theme.h \
 	tui/keys.c tui/keys.h \
 	tui/syntax.c tui/syntax.h \
-	tui/diffview.c tui/diffview.h
+	tui/diffview.c tui/diffview.h \
+	tui/replay.c tui/replay.h tui/replay_view.c tui/replay_view.h
