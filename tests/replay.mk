@@ -7,10 +7,11 @@ tests_integration_otlp_receiver_LDADD = $(CJSON_LIBS)
 
 TESTS += tests/integration/replay_flip.sh tests/integration/replay_export.sh \
 	tests/integration/replay_telemetry.sh tests/integration/replay_gc.sh \
-	tests/integration/replay_feed.sh
+	tests/integration/replay_feed.sh tests/integration/replay_console.sh
 EXTRA_DIST += tests/integration/replay_lib.sh tests/integration/replay_flip.sh \
 	tests/integration/replay_export.sh tests/integration/replay_telemetry.sh \
-	tests/integration/replay_gc.sh tests/integration/replay_feed.sh
+	tests/integration/replay_gc.sh tests/integration/replay_feed.sh \
+	tests/integration/replay_console.sh
 
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_audit
