@@ -23,5 +23,5 @@ ag_assessment_clear(struct ag_assessment *a)
 int
 ag_assessment_needs_human(const struct ag_assessment *a)
 {
-	return a->rule_denied || a->risk.level == AG_LEVEL_CRITICAL;
+	return a->rule_denied || a->rule_ask || a->risk.level == AG_LEVEL_CRITICAL;
 }

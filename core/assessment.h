@@ -20,6 +20,10 @@ struct ag_assessment {
 	/* A deny rule matched. With a critical level this forbids any approval
 	 * except a human's confirmed one (promise 3). */
 	int rule_denied;
+	/* An ask rule matched: nothing is decided at once, and only a human
+	 * may approve (the Guardian escalates, a bus without a human denies,
+	 * a session grant does not cover it). */
+	int rule_ask;
 };
 
 struct ag_judge {
@@ -30,7 +34,8 @@ struct ag_judge {
 
 void ag_assessment_init(struct ag_assessment *a);
 void ag_assessment_clear(struct ag_assessment *a);
-/* Whether only a human may approve (deny rule matched or level critical). */
+/* Whether only a human may approve (a deny or ask rule matched, or the
+ * level is critical). */
 int ag_assessment_needs_human(const struct ag_assessment *a);
 
 #endif

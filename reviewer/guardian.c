@@ -420,8 +420,13 @@ ag_guardian_submit(struct ag_guardian *g, const struct ag_review_job *job, struc
 	int64_t now = ag_clock_mono_ms();
 	g->stats.submitted++;
 	struct ag_guard_facts facts = {job->risk ? job->risk->level : AG_LEVEL_LOW,
-	                               job->rule_denied};
-	if (job->needs_human && !job->rule_denied && facts.local_level < AG_LEVEL_CRITICAL)
+	                               job->rule_denied, job->rule_ask};
+	/* The rule as the hub describes it ("ask exec git push * (file:3)")
+	 * says which kind matched when the caller only passed the text. */
+	if (job->rule != NULL && strncmp(job->rule, "ask ", 4) == 0)
+		facts.rule_ask = 1;
+	if (job->needs_human && !facts.rule_denied && !facts.rule_ask &&
+	    facts.local_level < AG_LEVEL_CRITICAL)
 		facts.rule_denied = 1; /* needs_human without a reason we know: the strictest */
 	char *key = cache_key(g, job->req);
 	struct ag_verdict cached;

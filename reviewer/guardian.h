@@ -60,6 +60,7 @@ struct ag_review_job {
 	const char *rule; /* may be NULL */
 	int needs_human;
 	int rule_denied;
+	int rule_ask;         /* an ask rule matched (also read from rule: "ask ...") */
 	const cJSON *history; /* recent decisions of the session, or NULL */
 	int fresh;            /* skip the cache: a human asked for this review */
 	void *tag;            /* handed back with the result */

@@ -37,7 +37,7 @@ struct ag_route_opts {
 
 struct ag_route_facts {
 	enum ag_level local_level;
-	int needs_human;    /* deny rule or local critical */
+	int needs_human;    /* deny or ask rule, or local critical */
 	int human_attached; /* a console is on the bus */
 	int on_demand;      /* a human asked for this review */
 };

@@ -394,10 +394,12 @@ ag_verdict_judge(const struct ag_verdict *v, const struct ag_guard_facts *facts,
 		return AG_JUDGE_FAILED;
 	}
 	if (v->risk_level == AG_LEVEL_HIGH)
-		snprintf(why, whysize, "high risk, authorized by the user (%s)",
-		         ag_auth_name(v->user_authorization));
+		snprintf(why, whysize, "high risk, authorized by the user (%s)%s",
+		         ag_auth_name(v->user_authorization),
+		         facts->rule_ask ? "; an ask rule leaves the approval to a human" : "");
 	else
-		snprintf(why, whysize, "the model allows it (%s risk)", level);
+		snprintf(why, whysize, "the model allows it (%s risk)%s", level,
+		         facts->rule_ask ? "; an ask rule leaves the approval to a human" : "");
 	return AG_JUDGE_ALLOW;
 }
 

@@ -76,6 +76,7 @@ cJSON *ag_verdict_to_json(const struct ag_verdict *v);
 struct ag_guard_facts {
 	enum ag_level local_level; /* the engine's level */
 	int rule_denied;           /* a deny rule matched */
+	int rule_ask;              /* an ask rule matched: a human decides */
 };
 
 enum ag_judgement { AG_JUDGE_ALLOW, AG_JUDGE_DENY, AG_JUDGE_FAILED };

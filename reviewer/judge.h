@@ -33,7 +33,8 @@ void ag_judge_free(struct ag_judge_ctx **judge);
  * A deny rule decides at once (deny, by policy, rule_denied set). An allow
  * rule decides at once (approve, by policy) only when the engine's level is
  * at most the ceiling (config rules_ceiling, default high: never critical).
- * An ask rule decides nothing but names itself in `rule`. */
+ * An ask rule decides nothing, names itself in `rule` and sets rule_ask, so
+ * that only a human may approve the request (ag_assessment_needs_human). */
 struct ag_judge_options {
 	const char *system_path;  /* NULL: /etc/agate/rules; "" : no system layer */
 	const char *user_path;    /* NULL: the XDG path above; "": no user layer */

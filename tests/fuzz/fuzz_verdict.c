@@ -48,7 +48,8 @@ check_verdict(const struct ag_verdict *v)
 
 	for (int local = 0; local < AG_LEVEL_COUNT; local++)
 		for (int denied = 0; denied < 2; denied++) {
-			struct ag_guard_facts f = {(enum ag_level)local, denied};
+			struct ag_guard_facts f = {.local_level = (enum ag_level)local,
+			                           .rule_denied = denied};
 			char why[256];
 			enum ag_judgement jd = ag_verdict_judge(v, &f, why, sizeof why);
 			CHECK(why[0] != '\0');

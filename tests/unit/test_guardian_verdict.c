@@ -188,7 +188,7 @@ judge(const char *level, const char *auth, const char *outcome, enum ag_level lo
 	struct ag_verdict v;
 	struct ag_error err;
 	assert_int_equal(parse(text, 1, &v, &err), 0);
-	struct ag_guard_facts f = {local, denied};
+	struct ag_guard_facts f = {.local_level = local, .rule_denied = denied};
 	enum ag_judgement j = ag_verdict_judge(&v, &f, why, whysize);
 	ag_verdict_clear(&v);
 	return j;
@@ -256,7 +256,7 @@ test_effective_level_is_the_higher(void **state)
 	struct ag_verdict v;
 	ag_verdict_init(&v);
 	v.risk_level = AG_LEVEL_LOW;
-	struct ag_guard_facts f = {AG_LEVEL_HIGH, 0};
+	struct ag_guard_facts f = {.local_level = AG_LEVEL_HIGH};
 	assert_int_equal(ag_verdict_effective_level(&v, &f), AG_LEVEL_HIGH);
 	f.local_level = AG_LEVEL_LOW;
 	v.risk_level = AG_LEVEL_MEDIUM;
