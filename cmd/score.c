@@ -12,6 +12,7 @@
 #include "core/assessment.h"
 #include "core/request.h"
 #include "core/xmalloc.h"
+#include "reviewer/answer.h"
 #include "reviewer/engine.h"
 #include "reviewer/judge.h"
 
@@ -102,43 +103,100 @@ next_line(struct reader *r)
 	return 1;
 }
 
-/* One output line. Printed into a buffer kept across lines (grown on
- * demand) rather than a fresh cJSON_PrintUnformatted allocation, which
- * starts at 256 bytes and reallocs its way up on every line. */
-static char *out_buf;
-static size_t out_cap = 4096;
+/* The output: answer lines accumulate in one buffer and go out in writes
+ * of OUT_FLUSH bytes or more; on a terminal, after every line, so someone
+ * typing requests sees each answer. */
+#define OUT_FLUSH (1 << 16)
+
+struct output {
+	struct ag_answer_buf buf;
+	int eager; /* flush after every line */
+	int failed;
+};
 
 static void
-print_line(cJSON *obj)
+out_flush(struct output *o)
 {
-	if (out_buf == NULL)
-		out_buf = xmalloc(out_cap);
-	/* cJSON may need a few bytes beyond the text it writes; on a miss,
-	 * print the usual way and keep a buffer big enough for next time. */
-	if (!cJSON_PrintPreallocated(obj, out_buf, (int)out_cap - 5, 0)) {
-		char *s = cJSON_PrintUnformatted(obj);
-		size_t n = strlen(s);
-		fwrite(s, 1, n, stdout);
-		fputc('\n', stdout);
-		free(s);
-		if (n + 64 > out_cap && n < (size_t)1 << 28) {
-			out_cap = (n + 64) * 2;
-			out_buf = xrealloc(out_buf, out_cap);
-		}
-		return;
-	}
-	fputs(out_buf, stdout);
-	fputc('\n', stdout);
+	if (o->buf.len > 0 && fwrite(o->buf.p, 1, o->buf.len, stdout) != o->buf.len)
+		o->failed = 1;
+	o->buf.len = 0;
 }
 
 static void
-print_error(size_t lineno, const char *msg)
+out_line_done(struct output *o)
 {
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "line", (double)lineno);
-	cJSON_AddStringToObject(o, "error", msg);
-	print_line(o);
-	cJSON_Delete(o);
+	if (o->eager || o->buf.len >= OUT_FLUSH)
+		out_flush(o);
+}
+
+/* The parse of one line makes some thirty small allocations through
+ * cJSON's hooks (a node per value, a copy per string and key, the copy of
+ * the action kept in the request), all freed before the next line: as much
+ * work as scoring the line. While a line is parsed they come from this
+ * arena instead, bumped up and reset whole once the line is done; freeing
+ * one of them is a no-op. Everything else, and anything large or arriving
+ * after the arena is full, still goes to malloc, and the free hook hands
+ * any pointer it did not make to free(). */
+#define ARENA_SIZE  (256 * 1024)
+#define ARENA_LARGE (16 * 1024)
+
+static struct {
+	unsigned char *base;
+	size_t used;
+	int active; /* between arena_begin and arena_end */
+} arena;
+
+static void *
+arena_malloc(size_t n)
+{
+	size_t need = (n + 15) & ~(size_t)15;
+	if (arena.active && n <= ARENA_LARGE && need <= ARENA_SIZE - arena.used) {
+		void *p = arena.base + arena.used;
+		arena.used += need;
+		return p;
+	}
+	return malloc(n);
+}
+
+static void
+arena_free(void *p)
+{
+	unsigned char *c = p;
+	if (c >= arena.base && c < arena.base + ARENA_SIZE)
+		return;
+	free(p);
+}
+
+/* From here until arena_end, cJSON allocates in the arena (emptied). */
+static void
+arena_begin(void)
+{
+	if (arena.base == NULL) {
+		arena.base = xmalloc(ARENA_SIZE);
+		cJSON_Hooks hooks = {arena_malloc, arena_free};
+		cJSON_InitHooks(&hooks);
+	}
+	arena.used = 0;
+	arena.active = 1;
+}
+
+/* cJSON allocates with malloc again; what the arena holds stays valid
+ * until the next arena_begin. */
+static void
+arena_end(void)
+{
+	arena.active = 0;
+}
+
+/* Back to cJSON's defaults; everything of the arena must be gone. */
+static void
+arena_free_all(void)
+{
+	if (arena.base == NULL)
+		return;
+	cJSON_InitHooks(NULL);
+	free(arena.base);
+	arena.base = NULL;
 }
 
 struct score_opts {
@@ -222,13 +280,9 @@ cmd_score(int argc, char **argv)
 		return 2;
 	}
 
-	/* Into a pipe or file, output goes in 64 KiB writes (stdio's default
-	 * is the file's block size, often 4 KiB); a terminal keeps line
-	 * buffering, so someone typing requests sees each answer. */
-	static char stdout_buf[1 << 16];
-	if (!isatty(STDOUT_FILENO))
-		setvbuf(stdout, stdout_buf, _IOFBF, sizeof stdout_buf);
-
+	/* stdout's own buffer is bypassed: whole batches of lines go to
+	 * fwrite, which hands a write that large straight to the kernel. */
+	struct output out = {.eager = isatty(STDOUT_FILENO)};
 	struct reader rd = {.in = stdin, .max = lim.max_frame};
 	size_t lineno = 0;
 	int bad = 0, reached = 0, r;
@@ -237,7 +291,8 @@ cmd_score(int argc, char **argv)
 		if (r < 0) {
 			char msg[128];
 			snprintf(msg, sizeof msg, "line longer than %zu bytes", lim.max_frame);
-			print_error(lineno, msg);
+			ag_answer_error(&out.buf, lineno, msg);
+			out_line_done(&out);
 			bad = 1;
 			continue;
 		}
@@ -249,13 +304,19 @@ cmd_score(int argc, char **argv)
 			continue;
 		cJSON *frame = NULL;
 		struct ag_request *req = NULL;
-		if (ag_frame_parse(rd.buf, n, &lim, &frame, &err) != 0 ||
-		    (strcmp(ag_frame_type(frame), "request") != 0 &&
-		     ag_fail(&err, "type: expected \"request\", got \"%s\"",
-		             ag_frame_type(frame))) ||
-		    ag_request_from_json(frame, &lim, &req, &err) != 0) {
-			print_error(lineno, err.msg);
-			cJSON_Delete(frame);
+		/* The frame and the request's action live in the arena until
+		 * the next line: ag_request_free below is their end. */
+		arena_begin();
+		int rc = ag_frame_parse(rd.buf, n, &lim, &frame, &err) != 0 ||
+		         (strcmp(ag_frame_type(frame), "request") != 0 &&
+		          ag_fail(&err, "type: expected \"request\", got \"%s\"",
+		                  ag_frame_type(frame))) ||
+		         ag_request_from_json(frame, &lim, &req, &err) != 0;
+		cJSON_Delete(frame); /* req keeps its own copy of the action */
+		arena_end();
+		if (rc) {
+			ag_answer_error(&out.buf, lineno, err.msg);
+			out_line_done(&out);
 			bad = 1;
 			continue;
 		}
@@ -267,32 +328,17 @@ cmd_score(int argc, char **argv)
 			ag_engine_score(req, &a.risk);
 		if (o.fail_at >= 0 && (int)a.risk.level >= o.fail_at)
 			reached = 1;
-
-		cJSON *out = cJSON_CreateObject();
-		if (req->id[0] != '\0')
-			cJSON_AddStringToObject(out, "id", req->id);
-		else
-			cJSON_AddNullToObject(out, "id");
-		cJSON_AddItemToObject(out, "risk", ag_risk_to_json(&a.risk));
-		if (a.rule != NULL)
-			cJSON_AddStringToObject(out, "rule", a.rule);
-		else
-			cJSON_AddNullToObject(out, "rule");
-		if (a.decided)
-			cJSON_AddStringToObject(out, "decision", ag_decision_name(a.decision));
-		else
-			cJSON_AddNullToObject(out, "decision");
-		print_line(out);
-		cJSON_Delete(out);
+		ag_answer_request(&out.buf, req->id, &a);
+		out_line_done(&out);
 		ag_assessment_clear(&a);
 		ag_request_free(&req);
-		cJSON_Delete(frame);
 	}
+	out_flush(&out);
+	ag_answer_buf_free(&out.buf);
+	arena_free_all();
 	free(rd.buf);
-	free(out_buf);
-	out_buf = NULL;
 	ag_judge_free(&judge);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	if (out.failed || fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "agate score: cannot write the output\n");
 		return 2;
 	}

@@ -4,11 +4,18 @@
  * size, mtime) and reads it again only when that changes, so a long-lived
  * hub follows edits at the cost of one stat() per layer per request. The
  * project layer is looked up from the request's cwd (nearest ancestor with
- * .git) and kept in a small cache keyed by repository root. */
+ * .git) and kept in a small cache keyed by repository root.
+ *
+ * With opts.once (agate score, replay: one rule set for the whole run)
+ * nothing is looked at twice: files are read once, and the repository root
+ * of each cwd is remembered (CWD_CACHE of them), so a run over many
+ * sessions' cwds makes no system call per request. A hub keeps one cwd, as
+ * it always did, so a `git init` between two requests is seen. */
 #include "reviewer/judge.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,9 +28,11 @@
 #define PROJECT_CACHE 16
 #define MAX_CWD       4096
 #define MAX_LEVELS    64 /* ancestors searched for .git */
+#define CWD_CACHE     64 /* cwd -> repository root, with once (a power of 2) */
 
 struct layer {
 	char *path;             /* owned; NULL: layer absent */
+	char *root;             /* project layers: owned repository root */
 	struct ag_rules *rules; /* owned; the last good rules (empty when missing) */
 	int known;              /* the identity below is valid */
 	dev_t dev;
@@ -43,7 +52,12 @@ struct ag_judge_ctx {
 	struct layer fixed; /* that file */
 	int no_project;
 	struct layer projects[PROJECT_CACHE];
-	char *last_cwd, *last_root; /* cwd -> repository root, cached */
+	struct cwd_root {
+		char *cwd;           /* owned, or NULL: an empty slot */
+		char *root;          /* owned, or NULL: no repository above cwd */
+		struct layer *layer; /* its project layer when last used, or NULL */
+	} cwds[CWD_CACHE];
+	size_t ncwds; /* slots in use: CWD_CACHE with once, else 1 */
 	unsigned long clock;
 	enum ag_level ceiling;
 	struct ag_rule_result result; /* of the last request, for explain */
@@ -61,6 +75,7 @@ static void
 layer_clear(struct layer *l)
 {
 	free(l->path);
+	free(l->root);
 	ag_rules_free(&l->rules);
 	free(l->error);
 	memset(l, 0, sizeof *l);
@@ -166,6 +181,7 @@ ag_judge_new_opts(const struct ag_judge_options *opts, struct ag_judge_ctx **out
 	struct ag_judge_ctx *j = xcalloc(1, sizeof *j);
 	j->ceiling = opts->ceiling;
 	j->once = opts->once;
+	j->ncwds = opts->once ? CWD_CACHE : 1;
 	j->system.once = j->user.once = j->fixed.once = opts->once;
 	j->result.action = -1;
 	j->result.layer = -1;
@@ -216,8 +232,10 @@ ag_judge_free(struct ag_judge_ctx **judge)
 	layer_clear(&j->fixed);
 	for (size_t i = 0; i < PROJECT_CACHE; i++)
 		layer_clear(&j->projects[i]);
-	free(j->last_cwd);
-	free(j->last_root);
+	for (size_t i = 0; i < CWD_CACHE; i++) {
+		free(j->cwds[i].cwd);
+		free(j->cwds[i].root);
+	}
 	ag_rule_result_clear(&j->result);
 	free(j);
 	*judge = NULL;
@@ -229,28 +247,59 @@ static char *
 repo_root(const char *cwd)
 {
 	size_t n = strlen(cwd);
+	char dir[MAX_CWD + sizeof "/.git"];
 	if (cwd[0] != '/' || n >= MAX_CWD)
 		return NULL;
-	char *dir = xstrdup(cwd);
+	memcpy(dir, cwd, n + 1);
 	while (n > 1 && dir[n - 1] == '/')
 		dir[--n] = '\0';
 	for (int level = 0; level < MAX_LEVELS; level++) {
 		struct stat st;
-		char *git = xasprintf("%s/.git", n == 1 ? "" : dir);
-		int found = stat(git, &st) == 0;
-		free(git);
+		/* dir + "/.git" in place; the root itself is "" + "/.git". */
+		size_t base = n == 1 ? 0 : n;
+		memcpy(dir + base, "/.git", sizeof "/.git");
+		int found = stat(dir, &st) == 0;
+		dir[n] = '\0';
 		if (found)
-			return dir;
+			return xstrdup(dir);
 		char *slash = strrchr(dir, '/');
-		if (slash == NULL || slash == dir) {
-			free(dir);
+		if (slash == NULL || slash == dir)
 			return NULL;
-		}
 		*slash = '\0';
 		n = (size_t)(slash - dir);
 	}
-	free(dir);
 	return NULL;
+}
+
+/* FNV-1a: picks the cwd's slot. */
+static size_t
+cwd_slot(const struct ag_judge_ctx *j, const char *cwd)
+{
+	uint32_t h = 2166136261u;
+	for (; *cwd != '\0'; cwd++)
+		h = (h ^ (unsigned char)*cwd) * 16777619u;
+	return h & (j->ncwds - 1);
+}
+
+/* The project layer of a repository root: from the cache, else the least
+ * recently used slot, emptied. */
+static struct layer *
+root_layer(struct ag_judge_ctx *j, const char *root)
+{
+	struct layer *oldest = &j->projects[0];
+	for (size_t i = 0; i < PROJECT_CACHE; i++) {
+		struct layer *l = &j->projects[i];
+		if (l->root != NULL && strcmp(l->root, root) == 0)
+			return l;
+		if (l->used < oldest->used)
+			oldest = l;
+	}
+	layer_clear(oldest);
+	oldest->root = xstrdup(root);
+	oldest->path = xasprintf("%s/.agate/rules", strcmp(root, "/") == 0 ? "" : root);
+	oldest->once = j->once;
+	oldest->nofollow = 1;
+	return oldest;
 }
 
 /* The project layer for a request, or NULL. */
@@ -264,37 +313,22 @@ project_layer(struct ag_judge_ctx *j, const struct ag_request *req)
 	const char *cwd = req->cwd != NULL ? req->cwd : "";
 	if (cwd[0] == '\0')
 		return NULL;
-	if (j->last_cwd == NULL || strcmp(j->last_cwd, cwd) != 0) {
-		free(j->last_cwd);
-		free(j->last_root);
-		j->last_cwd = xstrdup(cwd);
-		j->last_root = repo_root(cwd);
+	struct cwd_root *c = &j->cwds[cwd_slot(j, cwd)];
+	if (c->cwd == NULL || strcmp(c->cwd, cwd) != 0) {
+		free(c->cwd);
+		free(c->root);
+		c->cwd = xstrdup(cwd);
+		c->root = repo_root(cwd);
+		c->layer = NULL;
 	}
-	if (j->last_root == NULL)
+	if (c->root == NULL)
 		return NULL;
-	char *path =
-	    xasprintf("%s/.agate/rules", strcmp(j->last_root, "/") == 0 ? "" : j->last_root);
-	struct layer *slot = NULL, *oldest = &j->projects[0];
-	for (size_t i = 0; i < PROJECT_CACHE; i++) {
-		struct layer *l = &j->projects[i];
-		if (l->path != NULL && strcmp(l->path, path) == 0) {
-			slot = l;
-			break;
-		}
-		if (l->used < oldest->used)
-			oldest = l;
-	}
-	if (slot == NULL) {
-		layer_clear(oldest);
-		slot = oldest;
-		slot->path = path;
-		slot->once = j->once;
-		slot->nofollow = 1;
-	} else {
-		free(path);
-	}
-	slot->used = ++j->clock;
-	return slot;
+	/* The layer remembered for this cwd may since have been given to
+	 * another root (PROJECT_CACHE is smaller than CWD_CACHE). */
+	if (c->layer == NULL || c->layer->root == NULL || strcmp(c->layer->root, c->root) != 0)
+		c->layer = root_layer(j, c->root);
+	c->layer->used = ++j->clock;
+	return c->layer;
 }
 
 static void
@@ -328,6 +362,10 @@ decide(struct ag_judge_ctx *j, const struct ag_rule_result *res, struct ag_asses
 		}
 		break;
 	case AG_RULE_ASK:
+		/* Decides nothing, but the administrator (or user) said a
+		 * person looks at this: no model or session grant may. */
+		out->rule_ask = 1;
+		break;
 	default: break;
 	}
 }

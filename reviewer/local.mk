@@ -2,7 +2,8 @@
 # Uses core/ only: no FIFOs, no curses.
 noinst_LIBRARIES += reviewer/libagate_reviewer.a
 reviewer_libagate_reviewer_a_SOURCES = \
-	reviewer/judge.c reviewer/judge.h
+	reviewer/judge.c reviewer/judge.h \
+	reviewer/answer.c reviewer/answer.h
 
 # Risk engine (issue 3): dispatch, the non-exec scorers and what they share,
 # the diff reader (the console reuses it), and the rules file.

@@ -2025,6 +2025,18 @@ ctx_release(struct ag_exec_ctx *x)
 	ag_sh_init(&x->sh);
 }
 
+/* snprintf(dst, size, "%s", src) without the format machinery: it ran
+ * twice per request. */
+static void
+copy_trunc(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static struct ag_exec_ctx *
 ctx_get(const struct ag_request *req, struct ag_risk *out)
 {
@@ -2037,7 +2049,7 @@ ctx_get(const struct ag_request *req, struct ag_risk *out)
 	x->req = req;
 	x->out = out;
 	x->cwd = req->cwd ? req->cwd : "";
-	snprintf(x->vcwd, sizeof x->vcwd, "%s", x->cwd);
+	copy_trunc(x->vcwd, sizeof x->vcwd, x->cwd);
 	x->vcwd_known = 1;
 	x->nxa = x->nqueue = x->nreparsed = 0;
 	x->secret_read = x->net_send = x->env_dump = 0;
@@ -2095,7 +2107,7 @@ ag_risk_exec(const struct ag_request *req, struct ag_risk *out)
 		 * disagree in the agent's favour. */
 		ag_sh_reset(&x->sh);
 		x->vcwd_known = 1;
-		snprintf(x->vcwd, sizeof x->vcwd, "%s", x->cwd);
+		copy_trunc(x->vcwd, sizeof x->vcwd, x->cwd);
 		ag_sh_add_argv(&x->sh, (const char *const *)e->argv, e->argc);
 		score_all(x);
 	}

@@ -91,6 +91,20 @@ endif
 TESTS += tests/integration/rules_cli.sh tests/integration/rules_hub.sh
 EXTRA_DIST += tests/integration/rules_cli.sh tests/integration/rules_hub.sh
 
+# agate score's answer lines, written without cJSON, against the cJSON path.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_answer
+TESTS += tests/unit/test_answer
+tests_unit_test_answer_SOURCES = tests/unit/test_answer.c
+tests_unit_test_answer_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_answer_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif
+
+# An ask rule in a real hub: the Guardian in auto mode and a bus without a
+# human never approve it; a human's confirmed decision does.
+TESTS += tests/integration/rules_ask.sh
+EXTRA_DIST += tests/integration/rules_ask.sh
+
 # The exec scorer (issue 3): the shell parser and the exec policy
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_shell tests/unit/test_risk_exec

@@ -729,6 +729,114 @@ test_judge(void **state)
 	free(proj);
 }
 
+/* An ask rule decides nothing and makes the request a human's: no model,
+ * no session grant, no empty bus may approve it. */
+static void
+test_judge_ask(void **state)
+{
+	(void)state;
+	char *sys = xasprintf("%s/system", tmpdir);
+	write_file(sys, "ask exec git push *\nallow exec git status\n");
+	struct ag_judge_options opts;
+	ag_judge_options_default(&opts);
+	opts.system_path = sys;
+	opts.user_path = "";
+	opts.project_path = "";
+	struct ag_judge_ctx *j = NULL;
+	struct ag_error err;
+	assert_int_equal(ag_judge_new_opts(&opts, &j, &err), 0);
+
+	struct ag_request *req = command("git push origin main");
+	struct ag_assessment a;
+	ag_assessment_init(&a);
+	ag_judge_assess(j, req, &a);
+	assert_false(a.decided);
+	assert_true(a.rule_ask);
+	assert_false(a.rule_denied);
+	assert_true(a.risk.level < AG_LEVEL_CRITICAL); /* so only the rule makes it a human's */
+	assert_true(ag_assessment_needs_human(&a));
+	char *want = xasprintf("ask exec git push * (%s:1)", sys);
+	assert_string_equal(a.rule, want);
+	free(want);
+	ag_assessment_clear(&a);
+	assert_false(a.rule_ask); /* cleared with the rest */
+	ag_request_free(&req);
+
+	req = command("git status");
+	ag_assessment_init(&a);
+	ag_judge_assess(j, req, &a);
+	assert_true(a.decided);
+	assert_false(a.rule_ask);
+	assert_false(ag_assessment_needs_human(&a));
+	ag_assessment_clear(&a);
+	ag_request_free(&req);
+	ag_judge_free(&j);
+	free(sys);
+}
+
+/* Project rules follow each request's cwd when requests from several
+ * repositories interleave, whether the judge re-checks files (a hub) or
+ * reads them once (agate score, which remembers many cwds). */
+static void
+test_judge_project_per_cwd(void **state)
+{
+	(void)state;
+	const char *names[2] = {"one", "two"};
+	char *cwd[2];
+	for (int i = 0; i < 2; i++) {
+		char *repo = xasprintf("%s/%s", tmpdir, names[i]);
+		char *git = xasprintf("%s/.git", repo), *dir = xasprintf("%s/.agate", repo);
+		cwd[i] = xasprintf("%s/src", repo);
+		assert_int_equal(mkdir(repo, 0700), 0);
+		assert_int_equal(mkdir(git, 0700), 0);
+		assert_int_equal(mkdir(dir, 0700), 0);
+		assert_int_equal(mkdir(cwd[i], 0700), 0);
+		char *rules = xasprintf("%s/rules", dir);
+		write_file(rules, i == 0 ? "deny exec make *\n" : "allow exec make *\n");
+		free(rules);
+		free(repo);
+		free(git);
+		free(dir);
+	}
+	for (int once = 0; once <= 1; once++) {
+		struct ag_judge_options opts;
+		ag_judge_options_default(&opts);
+		opts.system_path = "";
+		opts.user_path = "";
+		opts.once = once;
+		struct ag_judge_ctx *j = NULL;
+		struct ag_error err;
+		assert_int_equal(ag_judge_new_opts(&opts, &j, &err), 0);
+		for (int k = 0; k < 6; k++) {
+			int r = k % 2;
+			struct ag_request *req =
+			    request("{\"kind\":\"exec\",\"command\":\"make all\"}", cwd[r]);
+			struct ag_assessment a;
+			ag_assessment_init(&a);
+			ag_judge_assess(j, req, &a);
+			assert_true(a.decided);
+			assert_int_equal(a.decision,
+			                 r == 0 ? AG_DECISION_DENY : AG_DECISION_APPROVE);
+			assert_non_null(strstr(a.rule, names[r]));
+			ag_assessment_clear(&a);
+			ag_request_free(&req);
+		}
+		/* No repository above: no project rules. */
+		struct ag_request *req =
+		    request("{\"kind\":\"exec\",\"command\":\"make all\"}", tmpdir);
+		struct ag_assessment a;
+		ag_assessment_init(&a);
+		ag_judge_assess(j, req, &a);
+		assert_false(a.decided);
+		assert_null(a.rule);
+		ag_assessment_clear(&a);
+		ag_request_free(&req);
+		ag_judge_free(&j);
+	}
+	free(cwd[0]);
+	free(cwd[1]);
+}
+
 int
 main(void)
 {
@@ -746,6 +854,8 @@ main(void)
 	    cmocka_unit_test(test_layers_strictest_wins),
 	    cmocka_unit_test(test_patch_network_mcp_permission),
 	    cmocka_unit_test_setup_teardown(test_judge, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_judge_ask, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_judge_project_per_cwd, setup_dir, teardown_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
