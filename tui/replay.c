@@ -10,10 +10,6 @@
 #include "core/risk.h"
 #include "core/xmalloc.h"
 
-/* A session larger than this is replayed up to here, and says so: the
- * events are held in memory, and stepping back re-applies them. */
-#define REPLAY_MAX_REQUESTS 100000
-
 /* --- loading ------------------------------------------------------------ */
 
 struct loader {
@@ -21,7 +17,6 @@ struct loader {
 	struct ag_journal *j;
 	struct ag_limits limits;
 	size_t cap;
-	size_t *order;   /* insertion index of each event, for a stable sort */
 	size_t requests; /* rows taken */
 	size_t request;  /* index of the current row's REQUEST event */
 	int64_t last_at; /* time of the current row's latest event */
@@ -125,6 +120,19 @@ request_frame(const struct ag_journal_row *row, const struct ag_request *req, cJ
 	return f;
 }
 
+/* The journal keeps the matched rule's text ("deny exec git push *
+ * (FILE:LINE)"), not the assessment: a deny or ask rule, or a critical
+ * score, is what made approving a human's, with a second key. */
+static int
+rule_needs_human(const char *rule)
+{
+	if (rule == NULL)
+		return 0;
+	size_t n = strcspn(rule, " \t");
+	return (n == 4 && strncmp(rule, "deny", 4) == 0) ||
+	       (n == 3 && strncmp(rule, "ask", 3) == 0);
+}
+
 static void
 add_request(struct loader *ld, const struct ag_journal_row *row, struct ag_request *req)
 {
@@ -140,10 +148,7 @@ add_request(struct loader *ld, const struct ag_journal_row *row, struct ag_reque
 		rj = NULL;
 		ag_risk_clear(&risk);
 	}
-	/* The journal keeps the matched rule, not the assessment: a deny rule
-	 * or a critical score is what made approving take a second key. */
-	int needs_human = risk.level == AG_LEVEL_CRITICAL ||
-	                  (row->rule != NULL && strncmp(row->rule, "deny", 4) == 0);
+	int needs_human = risk.level == AG_LEVEL_CRITICAL || rule_needs_human(row->rule);
 	ld->created = row->created_ms;
 	ld->last_at = row->created_ms;
 	struct tui_replay_event *e = push(ld, TUI_REPLAY_REQUEST, req->id, row->created_ms,
@@ -191,7 +196,7 @@ on_row(void *ctx, const struct ag_journal_row *row)
 	struct ag_request *req = NULL;
 	struct ag_error err;
 
-	if (ld->requests >= REPLAY_MAX_REQUESTS) {
+	if (ld->requests >= TUI_REPLAY_MAX_REQUESTS) {
 		ld->truncated = 1;
 		return 1;
 	}
@@ -388,7 +393,12 @@ static void
 record_outcome(struct tui_replay *rp, const struct tui_replay_event *e)
 {
 	apply_frame(rp->decided, rp->events[e->request].frame);
-	struct tui_item *it = tui_model_find(rp->decided, e->id);
+	/* Arrival order puts it last, nearly always: look there first, so a
+	 * long session is not a scan of the whole list per decision. */
+	struct tui_model *m = rp->decided;
+	struct tui_item *it = m->n > 0 && strcmp(m->items[m->n - 1]->req->id, e->id) == 0
+	                          ? m->items[m->n - 1]
+	                          : tui_model_find(m, e->id);
 	if (it == NULL)
 		return;
 	free(it->decision);

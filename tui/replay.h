@@ -27,6 +27,11 @@
  * while playing (the clock jumps to the next event): a session idle for
  * an hour would otherwise play an hour of nothing. */
 #define TUI_REPLAY_MAX_WAIT_MS 3000
+/* A session with more requests is replayed up to here, and says so. The
+ * events are held in memory, and a step back rebuilds the models from the
+ * first event: its cost grows with the square of the requests decided so
+ * far (tui_model_add looks ids up one by one), about 3 s at 20,000. */
+#define TUI_REPLAY_MAX_REQUESTS 20000
 
 enum tui_replay_kind {
 	TUI_REPLAY_REQUEST,

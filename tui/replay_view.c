@@ -766,8 +766,8 @@ tui_replay_run(const struct tui_replay_opts *opts, struct ag_error *err)
 		tui_ui_notice(&v.ui, TUI_EL_ERROR, "%s", theme_error);
 	else if (v.rp->truncated)
 		tui_ui_notice(&v.ui, TUI_EL_ERROR,
-		              "this session is too long: only its first %zu events are replayed",
-		              v.rp->n);
+		              "a long session: only its first %d requests are replayed",
+		              TUI_REPLAY_MAX_REQUESTS);
 	else if (v.rp->skipped > 0)
 		tui_ui_notice(&v.ui, TUI_EL_NOTICE, "%zu unreadable journal rows skipped",
 		              v.rp->skipped);

@@ -111,7 +111,7 @@ decide(struct ag_journal *j, const char *id, enum ag_decision d, enum ag_decider
  *   500   r2 sudo apt-get install jq (medium 40)   review allow at 800
  *                                                  -> approve by guardian at 900
  *   2000  r3 rm -rf / (critical 95, deny rule)     -> deny by policy at 2000
- *   3000  r4 npm publish                           -> deny by timeout at 63000
+ *   3000  r4 npm publish (an ask rule)             -> deny by timeout at 63000
  *   4000  r5 make bench                            abandoned at 4500
  *   5000  r6 git push                              still pending */
 static int
@@ -145,7 +145,8 @@ setup(void **state)
 	decide(j, "r1", AG_DECISION_APPROVE, AG_BY_HUMAN, "looks fine", T0 + 1234);
 	add(j, "r3", "s1", "rm -rf /", 95, "deny exec rm -rf /* (rules:1)", T0 + 2000, T0 + 600000);
 	decide(j, "r3", AG_DECISION_DENY, AG_BY_POLICY, "deny exec rm -rf /*", T0 + 2000);
-	add(j, "r4", "s1", "npm publish", 30, NULL, T0 + 3000, T0 + 63000);
+	add(j, "r4", "s1", "npm publish", 30, "ask   exec npm publish* (rules:2)", T0 + 3000,
+	    T0 + 63000);
 	add(j, "r5", "s1", "make bench", 0, NULL, T0 + 4000, T0 + 600000);
 	if (ag_journal_set_abandoned(j, "r5", T0 + 4500, &err) != 0)
 		fail_msg("abandon: %s", err.msg);
@@ -329,6 +330,14 @@ test_what_a_console_held(void **state)
 	tui_replay_step(rp);
 	tui_replay_describe(rp, tui_replay_current(rp), buf, sizeof buf);
 	assert_string_equal(buf, "r3: deny by policy after 0.0s: deny exec rm -rf /*");
+
+	tui_replay_seek(rp, 8); /* r4 arrives: an ask rule makes it a human's */
+	it = tui_model_find(&fx.pending, "r4");
+	assert_non_null(it);
+	assert_true(it->needs_human);
+	assert_false(tui_model_find(&fx.pending, "r1") != NULL);
+	tui_replay_seek(rp, 2); /* r2: no rule, medium: anyone may approve it */
+	assert_false(tui_model_find(&fx.pending, "r2")->needs_human);
 
 	tui_replay_seek(rp, 10); /* r5 abandoned */
 	tui_replay_describe(rp, tui_replay_current(rp), buf, sizeof buf);
