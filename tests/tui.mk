@@ -27,11 +27,11 @@ endif
 # End-to-end: the real console in a detached tmux server (skips without tmux).
 TESTS += tests/integration/console_decide.sh tests/integration/console_hostile.sh \
 	tests/integration/console_layout.sh tests/integration/console_demo.sh \
-	tests/integration/console_golden.sh
+	tests/integration/console_golden.sh tests/integration/console_mouse.sh
 EXTRA_DIST += tests/integration/console_lib.sh tests/integration/console_decide.sh \
 	tests/integration/console_hostile.sh tests/integration/console_layout.sh \
 	tests/integration/console_demo.sh tests/integration/console_golden.sh \
-	tests/integration/golden
+	tests/integration/console_mouse.sh tests/integration/golden
 
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_tui_model
