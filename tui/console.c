@@ -832,6 +832,12 @@ tui_console_run(const struct tui_console_opts *opts, struct ag_error *err)
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return ag_fail(err,
 		               "the console needs a terminal; for a text feed use 'agate log -f'");
+#ifdef __GLIBC__
+	/* Big blocks (a diff's text, its line index) in mappings of their
+	 * own, unmapped when freed: by default glibc raises this threshold
+	 * after the first such free, and later diffs stay in the heap. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
 	memset(&c, 0, sizeof c);
 	c.opts = opts;
 	c.title_count = -1;

@@ -9,6 +9,19 @@
 #include "core/xmalloc.h"
 #include "tui/diffview.h"
 
+#define PACK_MAX_DIFF (64 * 1024)
+
+static void
+item_req_free(struct tui_item *it)
+{
+	if (it->packed != NULL) {
+		free(it->req); /* slim: one block (slim_new) */
+		it->req = NULL;
+	} else {
+		ag_request_free(&it->req);
+	}
+}
+
 struct tui_item *
 tui_item_new(struct ag_request *req)
 {
@@ -25,7 +38,7 @@ tui_item_free(struct tui_item **itp)
 	struct tui_item *it = *itp;
 	if (it == NULL)
 		return;
-	ag_request_free(&it->req);
+	item_req_free(it);
 	ag_risk_clear(&it->risk);
 	free(it->rule);
 	cJSON_Delete(it->review);
@@ -36,8 +49,107 @@ tui_item_free(struct tui_item **itp)
 	tui_diff_index_free(&it->body);
 	free(it->body_text);
 	free(it->cmd_cls);
+	free(it->packed);
 	free(it);
 	*itp = NULL;
+}
+
+/* A slim copy of r: the struct and its four strings in one block, the
+ * action and hook left out. Caller frees with free(). */
+static struct ag_request *
+slim_new(const struct ag_request *r)
+{
+	const char *src[4] = {r->session, r->agent, r->cwd, r->justification};
+	size_t len[4], total = sizeof *r;
+	for (int i = 0; i < 4; i++)
+		total += (len[i] = strlen(src[i] ? src[i] : "") + 1);
+	struct ag_request *s = xmalloc(total);
+	memset(s, 0, sizeof *s);
+	memcpy(s->id, r->id, sizeof s->id);
+	s->kind = r->kind;
+	s->timeout_ms = r->timeout_ms;
+	char *p = (char *)(s + 1);
+	char **dst[4] = {&s->session, &s->agent, &s->cwd, &s->justification};
+	for (int i = 0; i < 4; i++) {
+		memcpy(p, src[i] ? src[i] : "", len[i]);
+		*dst[i] = p;
+		p += len[i];
+	}
+	return s;
+}
+
+static void
+drop_derived(struct tui_item *it)
+{
+	tui_diff_index_free(&it->body);
+	free(it->body_text);
+	it->body_text = NULL;
+	free(it->cmd_cls);
+	it->cmd_cls = NULL;
+}
+
+void
+tui_item_compact(struct tui_item *it)
+{
+	if (it->packed != NULL || it->req == NULL)
+		return;
+	drop_derived(it);
+	/* A long diff is one string either way, as text or in a tree: packing
+	 * it would save nothing and cost a print and a parse per visit. */
+	if (it->req->kind == AG_KIND_PATCH && it->req->u.patch.diff != NULL &&
+	    strlen(it->req->u.patch.diff) > PACK_MAX_DIFF)
+		return;
+	char *action = it->req->action ? ag_json_print(it->req->action) : xstrdup("{}");
+	char *hook = it->req->hook ? ag_json_print(it->req->hook) : NULL;
+	size_t la = strlen(action), lh = hook ? strlen(hook) : 0;
+	struct ag_request *slim = slim_new(it->req);
+
+	it->packed = xmalloc(la + lh + 2);
+	memcpy(it->packed, action, la + 1);
+	memcpy(it->packed + la + 1, hook ? hook : "", lh + 1);
+	free(action);
+	free(hook);
+	ag_request_free(&it->req);
+	it->req = slim;
+}
+
+struct ag_request *
+tui_item_full(struct tui_item *it)
+{
+	if (it->packed == NULL)
+		return it->req;
+	const struct ag_request *s = it->req;
+	const char *hook_text = it->packed + strlen(it->packed) + 1;
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddNumberToObject(f, "v", 1);
+	cJSON_AddStringToObject(f, "type", "request");
+	cJSON_AddStringToObject(f, "id", s->id);
+	cJSON_AddStringToObject(f, "session", s->session);
+	cJSON_AddStringToObject(f, "agent", s->agent);
+	cJSON_AddStringToObject(f, "cwd", s->cwd);
+	cJSON_AddStringToObject(f, "justification", s->justification);
+	if (s->timeout_ms > 0)
+		cJSON_AddNumberToObject(f, "timeout_ms", (double)s->timeout_ms);
+	cJSON *action = cJSON_Parse(it->packed);
+	if (action != NULL)
+		cJSON_AddItemToObject(f, "action", action);
+	cJSON *hook = *hook_text ? cJSON_Parse(hook_text) : NULL;
+	if (hook != NULL)
+		cJSON_AddItemToObject(f, "hook", hook);
+
+	struct ag_limits limits;
+	struct ag_request *full = NULL;
+	struct ag_error err;
+	ag_limits_default(&limits);
+	limits.max_frame = limits.max_text = (size_t)64 * 1024 * 1024;
+	if (action != NULL && ag_request_from_json(f, &limits, &full, &err) == 0) {
+		free(it->req);
+		it->req = full;
+		free(it->packed);
+		it->packed = NULL;
+	}
+	cJSON_Delete(f);
+	return it->req;
 }
 
 void
@@ -54,6 +166,7 @@ tui_model_clear(struct tui_model *m)
 	m->n = 0;
 	m->nview = 0;
 	m->snapshot_done = 0;
+	m->shown_id[0] = '\0';
 }
 
 void
@@ -117,6 +230,8 @@ tui_model_remove(struct tui_model *m, const char *id)
 	long i = find_index(m, id);
 	if (i < 0)
 		return 0;
+	if (strcmp(m->shown_id, id) == 0)
+		m->shown_id[0] = '\0';
 	tui_item_free(&m->items[i]);
 	memmove(m->items + i, m->items + i + 1, (m->n - (size_t)i - 1) * sizeof *m->items);
 	m->n--;
@@ -183,6 +298,22 @@ struct tui_item *
 tui_model_selected(const struct tui_model *m)
 {
 	return m->nview > 0 ? m->items[m->view[m->sel]] : NULL;
+}
+
+void
+tui_model_show(struct tui_model *m, struct tui_item *it)
+{
+	if (m->shown_id[0] != '\0' && (it == NULL || strcmp(m->shown_id, it->req->id) != 0)) {
+		struct tui_item *old = tui_model_find(m, m->shown_id);
+		if (old != NULL)
+			tui_item_compact(old);
+	}
+	if (it == NULL) {
+		m->shown_id[0] = '\0';
+		return;
+	}
+	tui_item_full(it);
+	snprintf(m->shown_id, sizeof m->shown_id, "%s", it->req->id);
 }
 
 void
@@ -299,6 +430,11 @@ on_request(struct tui_model *m, const cJSON *f, struct tui_event *ev)
 	tui_model_add(m, it);
 	if (m->sel_id[0] == '\0')
 		copy_id(m->sel_id, req->id);
+	/* The selected one is about to be shown: no point packing it. */
+	if (strcmp(m->sel_id, it->req->id) == 0)
+		tui_model_show(m, it);
+	else
+		tui_item_compact(it);
 }
 
 static void

@@ -41,11 +41,26 @@ struct tui_item {
 	struct tui_diff_index *body;
 	char *body_text;        /* owned when the body is generated (MCP arguments) */
 	unsigned char *cmd_cls; /* owned: a colour per byte of the command, or NULL */
+	/* Compact (10,000 pending requests must fit in a few MB): the action
+	 * (and hook fields) kept as JSON text, and req a slim copy — id,
+	 * session, agent, cwd, justification, kind and timeout set; action,
+	 * hook and the views into them NULL. tui_item_full() parses it back;
+	 * the detail view does so for the request it shows (tui_model_show).
+	 * NULL when req is the full request. */
+	char *packed; /* owned: action JSON, '\0', hook JSON or "" */
 };
 
 /* Takes ownership of req. */
 struct tui_item *tui_item_new(struct ag_request *req);
 void tui_item_free(struct tui_item **item);
+/* Makes req the full request again (parsing the packed text); returns it.
+ * On a parse failure (text we printed ourselves: not expected) the slim
+ * req stays, with action NULL. */
+struct ag_request *tui_item_full(struct tui_item *it);
+/* Packs a full request and drops what was derived from its text (the body
+ * index, the command colours); a long diff (over 64 KiB) stays whole, as
+ * packing it would save nothing. Pointers into req's strings die. */
+void tui_item_compact(struct tui_item *it);
 
 struct tui_model {
 	struct tui_item **items; /* owned, arrival order */
@@ -58,6 +73,7 @@ struct tui_model {
 	char *search;               /* owned; NULL: no search */
 	char *session;              /* owned; NULL: all sessions */
 	int snapshot_done;
+	char shown_id[AG_ID_MAX + 1]; /* the one item kept full (tui_model_show) */
 };
 
 void tui_model_init(struct tui_model *m);
@@ -78,6 +94,9 @@ struct tui_item *tui_model_find(const struct tui_model *m, const char *id);
 void tui_model_refilter(struct tui_model *m);
 /* The selected item, or NULL when the view is empty. */
 struct tui_item *tui_model_selected(const struct tui_model *m);
+/* Makes it (may be NULL) the item on display: full, and the one shown
+ * before compact again. Items from frames arrive compact. */
+void tui_model_show(struct tui_model *m, struct tui_item *it);
 /* Moves the selection by delta within the view (clamped), or to an index. */
 void tui_model_move(struct tui_model *m, long delta);
 void tui_model_select_index(struct tui_model *m, size_t index);

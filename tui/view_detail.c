@@ -528,6 +528,9 @@ prepare(struct tui_ui *ui)
 	struct tui_model *m = tui_ui_model(ui);
 	struct tui_item *it = tui_model_selected(m);
 
+	/* The shown request is the one kept whole; the one before is packed
+	 * again (cur, which pointed into it, is rebuilt below). */
+	tui_model_show(m, it);
 	if (it == NULL) {
 		doc_reset(&cur);
 		ui->detail_id[0] = '\0';
