@@ -26,9 +26,23 @@ ag_linebuf_free(struct ag_linebuf *lb)
 /* Makes room for READ_CHUNK more bytes, first by sliding unread bytes to the
  * front, then by growing. Growth is bounded by the line limit plus a chunk,
  * because anything longer is discarded before it is kept. */
+/* Empty after a big line (a long diff): let the memory go rather than keep
+ * megabytes for the rest of the connection. Called where the line handed
+ * out before is dead (the next call, or a fill, which moves it anyway). */
+static void
+linebuf_shrink(struct ag_linebuf *lb)
+{
+	if (lb->len == 0 && lb->cap > ((size_t)1 << 20)) {
+		free(lb->buf);
+		lb->buf = NULL;
+		lb->cap = lb->start = lb->scanned = 0;
+	}
+}
+
 static void
 linebuf_reserve(struct ag_linebuf *lb)
 {
+	linebuf_shrink(lb);
 	if (lb->start > 0 && lb->start + lb->len + READ_CHUNK > lb->cap) {
 		memmove(lb->buf, lb->buf + lb->start, lb->len);
 		lb->start = 0;
@@ -58,6 +72,7 @@ ag_linebuf_fill(struct ag_linebuf *lb, int fd)
 enum ag_line_status
 ag_linebuf_next(struct ag_linebuf *lb, const char **line, size_t *len)
 {
+	linebuf_shrink(lb);
 	while (lb->len > 0) {
 		char *base = lb->buf + lb->start;
 		char *nl = memchr(base + lb->scanned, '\n', lb->len - lb->scanned);
