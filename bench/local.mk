@@ -57,3 +57,15 @@ bench_bench_score_LDADD = core/libagate_core.a $(AGATE_LIBS)
 bench-score: bench/bench_score agate
 	@echo "== score: agate score throughput, one core (machine: $$(nproc) cores, $$(uname -m)) =="
 	AGATE_SRCDIR=$(abs_top_srcdir) ./bench/bench_score $(abs_top_builddir)/agate
+
+# The console (`agate console`) driven in a detached tmux server: publish to
+# on screen, first screen of a 100,000-line diff, keypress to repaint and
+# RSS with 10,000 requests pending, beside `cat` in a pane and `tig` on the
+# same diff (fewer runs with BENCH_QUICK=1).
+BENCH_RUNS += bench-console
+noinst_PROGRAMS += bench/bench_console
+bench_bench_console_SOURCES = bench/bench_console.c
+bench_bench_console_LDADD = ipc/libagate_ipc.a core/libagate_core.a $(AGATE_LIBS)
+bench-console: bench/bench_console agate
+	@echo "== console: latency and memory in tmux, beside tig (machine: $$(nproc) cores, $$(uname -m)) =="
+	AGATE_SRCDIR=$(abs_top_srcdir) ./bench/bench_console $(abs_top_builddir)/agate tig
