@@ -184,6 +184,57 @@ test_bad_frames_are_ignored(void **state)
 	tui_model_free(&m);
 }
 
+/* Requests not on display are packed (10,000 of them must fit in a few
+ * MB); showing one brings every field back, and the one shown before is
+ * packed again. */
+static void
+test_packed_until_shown(void **state)
+{
+	(void)state;
+	struct tui_model m;
+	struct tui_event ev;
+	tui_model_init(&m);
+	add_request(&m, "p1", "s-1", "make -j8", 1, 1);
+	apply(&m,
+	      "{\"v\":1,\"type\":\"event\",\"event\":\"request\",\"snapshot\":true,"
+	      "\"request\":{\"v\":1,\"type\":\"request\",\"id\":\"p2\",\"session\":\"s-2\","
+	      "\"agent\":\"codex\",\"cwd\":\"/repo\",\"justification\":\"clean \\u00e9\","
+	      "\"timeout_ms\":5000,\"hook\":{\"tool_use_id\":\"t-9\"},"
+	      "\"action\":{\"kind\":\"exec\",\"command\":\"rm -rf \\\"build\\\"\","
+	      "\"argv\":[\"rm\",\"-rf\",\"build\"]}},"
+	      "\"risk\":{\"score\":10,\"level\":\"low\",\"categories\":[],\"reasons\":[]},"
+	      "\"created_ms\":2,\"deadline_ms\":0}",
+	      &ev);
+	assert_int_equal(ev.change, TUI_CHANGE_SNAPSHOT);
+	struct tui_item *p1 = tui_model_find(&m, "p1"), *p2 = tui_model_find(&m, "p2");
+	/* p1 is selected (the first): whole; p2 packed, its list fields kept. */
+	assert_null(p1->packed);
+	assert_non_null(p2->packed);
+	assert_null(p2->req->action);
+	assert_string_equal(p2->req->session, "s-2");
+	assert_string_equal(p2->req->agent, "codex");
+	assert_int_equal(p2->req->kind, AG_KIND_EXEC);
+	assert_true(tui_item_matches(p2, "CLEAN"));
+
+	tui_model_move(&m, 1);
+	tui_model_show(&m, tui_model_selected(&m));
+	assert_null(p2->packed);
+	assert_non_null(p1->packed);
+	assert_string_equal(p2->req->u.exec.command, "rm -rf \"build\"");
+	assert_int_equal((int)p2->req->u.exec.argc, 3);
+	assert_string_equal(p2->req->u.exec.argv[2], "build");
+	assert_string_equal(p2->req->cwd, "/repo");
+	assert_string_equal(p2->req->justification, "clean \xc3\xa9");
+	assert_int_equal((int)p2->req->timeout_ms, 5000);
+	assert_string_equal(
+	    cJSON_GetObjectItemCaseSensitive(p2->req->hook, "tool_use_id")->valuestring, "t-9");
+	/* Deciding a packed one still names it. */
+	cJSON *f = tui_model_decide_frame(p1, AG_DECISION_DENY, NULL, 0);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(f, "id")->valuestring, "p1");
+	cJSON_Delete(f);
+	tui_model_free(&m);
+}
+
 static void
 test_diff_index(void **state)
 {
@@ -271,6 +322,7 @@ main(void)
 	    cmocka_unit_test(test_our_decision_and_its_frame),
 	    cmocka_unit_test(test_filters),
 	    cmocka_unit_test(test_bad_frames_are_ignored),
+	    cmocka_unit_test(test_packed_until_shown),
 	    cmocka_unit_test(test_diff_index),
 	    cmocka_unit_test(test_shell_colouring),
 	};
