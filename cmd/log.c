@@ -105,6 +105,11 @@ log_row(void *ctx, const struct ag_journal_row *r)
 		cJSON_AddItemToObject(o, "risk", risk ? risk : cJSON_CreateNull());
 		if (r->rule)
 			cJSON_AddStringToObject(o, "rule", r->rule);
+		/* The agent's own ids (tool_use_id, turn) tie a row back to its
+		 * transcript; the journal checked the object on the way in. */
+		cJSON *hook = r->hook_json ? cJSON_Parse(r->hook_json) : NULL;
+		if (hook)
+			cJSON_AddItemToObject(o, "hook", hook);
 		cJSON_AddStringToObject(o, "state", or_empty(r->state));
 		if (r->decision) {
 			cJSON_AddStringToObject(o, "decision", r->decision);

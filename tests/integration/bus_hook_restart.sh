@@ -64,3 +64,11 @@ grep '"type":"request"' "$T/b.ndjson" >"$T/b.requests"
 cmp -s "$T/a.requests" "$T/b.requests" ||
 	fail "request lines differ after import: $(diff "$T/a.requests" "$T/b.requests")"
 ok "export carries the hook; import gives back the same request lines"
+
+# An auditor's `agate log --json` shows the same hook, to find the call in
+# the agent's transcript.
+agate log --json --pending --session "$(sed -n 's/.*"session":"\([^"]*\)".*/\1/p' "$T/a.req")" \
+	>"$T/log.json" 2>"$T/log.err" || fail "log --json: $(cat "$T/log.err")"
+grep -F "\"id\":\"$id2\"" "$T/log.json" | grep -q '"hook":{"client":"claude"' ||
+	fail "log --json has no hook for $id2: $(cat "$T/log.json")"
+ok "log --json carries the hook"
