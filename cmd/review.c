@@ -68,7 +68,7 @@ struct entry {
 	struct ag_request *req;
 	struct ag_risk risk;
 	char *rule;
-	int needs_human, rule_denied;
+	int needs_human, rule_denied, rule_ask;
 	int hub_has_review; /* a snapshot event already carried a verdict */
 	enum entry_state state;
 	int64_t nohuman_since; /* escalated: since when no human is attached (mono), or 0 */
@@ -353,6 +353,9 @@ why_human(const struct entry *e, char *buf, size_t size)
 	if (e->rule_denied)
 		snprintf(buf, size, "only a human may approve it: a deny rule matched (%.300s)",
 		         e->rule ? e->rule : "?");
+	else if (e->rule_ask)
+		snprintf(buf, size, "only a human may approve it: an ask rule matched (%.300s)",
+		         e->rule ? e->rule : "?");
 	else
 		snprintf(buf, size,
 		         "only a human may approve it: it is locally critical (score %d)",
@@ -383,6 +386,7 @@ submit_review(struct reviewer *rv, struct entry *e, int on_demand)
 	    .rule = e->rule,
 	    .needs_human = e->needs_human,
 	    .rule_denied = e->rule_denied,
+	    .rule_ask = e->rule_ask,
 	    .history = s ? s->items : NULL,
 	    .fresh = on_demand,
 	    .tag = slot,
@@ -638,6 +642,7 @@ on_request_event(struct reviewer *rv, const cJSON *f)
 	e->rule = rule ? xstrdup(rule) : NULL;
 	e->needs_human = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "needs_human"));
 	e->rule_denied = rule != NULL && strncmp(rule, "deny ", 5) == 0;
+	e->rule_ask = rule != NULL && strncmp(rule, "ask ", 4) == 0;
 	if (e->risk.level >= AG_LEVEL_CRITICAL)
 		e->needs_human = 1;
 	e->hub_has_review = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(f, "review"));

@@ -208,7 +208,7 @@ explain_print(const struct ag_request *req, const struct ag_assessment *a,
 		printf("approved at once by policy (risk %s, ceiling %s)\n",
 		       ag_level_name(a->risk.level), ag_level_name(ceiling));
 	else if (res->action == AG_RULE_ASK)
-		printf("asks: a human or the Guardian decides\n");
+		printf("asks: only a human may approve (the Guardian only advises)\n");
 	else if (res->action == AG_RULE_ALLOW)
 		printf("not approved by the rule: risk %s is above the ceiling %s\n",
 		       ag_level_name(a->risk.level), ag_level_name(ceiling));

@@ -25,3 +25,13 @@ ag_assessment_needs_human(const struct ag_assessment *a)
 {
 	return a->rule_denied || a->rule_ask || a->risk.level == AG_LEVEL_CRITICAL;
 }
+
+const char *
+ag_assessment_human_why(const struct ag_assessment *a)
+{
+	if (a->rule_denied)
+		return "matched a deny rule";
+	if (a->rule_ask)
+		return "matched an ask rule";
+	return "is critical";
+}

@@ -37,5 +37,8 @@ void ag_assessment_clear(struct ag_assessment *a);
 /* Whether only a human may approve (a deny or ask rule matched, or the
  * level is critical). */
 int ag_assessment_needs_human(const struct ag_assessment *a);
+/* Why only a human may approve, to finish "it ...": "matched a deny rule",
+ * "matched an ask rule" or "is critical". Static text. */
+const char *ag_assessment_human_why(const struct ag_assessment *a);
 
 #endif

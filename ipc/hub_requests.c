@@ -407,15 +407,15 @@ hub_on_decide(struct hub *h, struct hub_client *cl, const cJSON *frame)
 	 * what the rules or the engine flagged must say so twice. */
 	if (ag_decision_is_approval(decision) && ag_assessment_needs_human(&p->assessment)) {
 		if (by == AG_BY_GUARDIAN) {
-			hub_send_error(
-			    h, cl, id, "the Guardian cannot approve %s: it %s; only a human can",
-			    id, p->assessment.rule_denied ? "matched a deny rule" : "is critical");
+			hub_send_error(h, cl, id,
+			               "the Guardian cannot approve %s: it %s; only a human can",
+			               id, ag_assessment_human_why(&p->assessment));
 			return;
 		}
 		if (!cJSON_IsTrue(confirm)) {
-			hub_send_error(
-			    h, cl, id, "approving %s needs confirmation (it %s): send confirm:true",
-			    id, p->assessment.rule_denied ? "matched a deny rule" : "is critical");
+			hub_send_error(h, cl, id,
+			               "approving %s needs confirmation (it %s): send confirm:true",
+			               id, ag_assessment_human_why(&p->assessment));
 			return;
 		}
 	}

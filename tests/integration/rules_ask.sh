@@ -29,6 +29,10 @@ grep -q '"level":"low".*"rule":"ask exec git push \* ' "$T/score.out" ||
 ask --id k0 --timeout 10000 --exec 'sudo apt-get install jq' >"$T/k0" ||
 	fail "the model's allow did not approve a medium request: $(cat "$T/k0")"
 grep -q '"by":"guardian"' "$T/k0" || fail "k0 not by guardian: $(cat "$T/k0")"
+agate rules explain --system '' --user "$rules" --project '' -- git push origin main >"$T/explain" ||
+	fail "rules explain: $(cat "$T/explain")"
+grep -q "only a human may approve" "$T/explain" ||
+	fail "rules explain does not say an ask rule is a human's: $(cat "$T/explain")"
 ok "control: with no rule, the Guardian approves on the model's allow"
 
 # 1. Nobody attached: denied, never approved on the model's say-so.
@@ -54,6 +58,8 @@ sleep 0.5
 kill -0 "$ASK" 2>/dev/null || fail "k2 was decided without the human: $(cat "$T/k2")"
 agate decide k2 approve 2>"$T/decide.err" && fail "a human approve without --confirm was taken"
 grep -qi "confirm" "$T/decide.err" || fail "the refusal does not ask for --confirm: $(cat "$T/decide.err")"
+grep -q "matched an ask rule" "$T/decide.err" ||
+	fail "the refusal does not name the ask rule: $(cat "$T/decide.err")"
 agate decide --confirm k2 approve || fail "the confirmed approve was refused"
 wait "$ASK"; rc=$?
 [ $rc -eq 0 ] || fail "k2 after the confirmed approve: rc=$rc $(cat "$T/k2")"
