@@ -214,14 +214,13 @@ tm_line(void)
 	return line;
 }
 
-/* Sends one command and returns its reply (owned); dies on %error. */
-static char *__attribute__((format(printf, 1, 2))) tm_cmd(const char *fmt, ...)
+/* Sends one command and returns its reply (owned); on %error dies, or
+ * returns NULL when may_fail (a pane that already exited). */
+static char *__attribute__((format(printf, 2, 0)))
+tm_vcmd(int may_fail, const char *fmt, va_list ap)
 {
 	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
 	int n = vsnprintf(cmd, sizeof cmd - 1, fmt, ap);
-	va_end(ap);
 	cmd[n++] = '\n';
 	if (write(tm.in, cmd, (size_t)n) != n)
 		die("tmux: cannot write a command");
@@ -243,6 +242,10 @@ static char *__attribute__((format(printf, 1, 2))) tm_cmd(const char *fmt, ...)
 		} else if (strncmp(line, "%end ", 5) == 0 || strncmp(line, "%error ", 7) == 0) {
 			int error = line[1] == 'e' && line[2] == 'r';
 			free(line);
+			if (error && may_fail) {
+				free(reply);
+				return NULL;
+			}
 			if (error)
 				die("tmux: %.*s: %s", n - 1, cmd, reply);
 			return reply;
@@ -259,6 +262,24 @@ static char *__attribute__((format(printf, 1, 2))) tm_cmd(const char *fmt, ...)
 		}
 		free(line);
 	}
+}
+
+static char *__attribute__((format(printf, 1, 2))) tm_cmd(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *r = tm_vcmd(0, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static char *__attribute__((format(printf, 1, 2))) tm_try(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *r = tm_vcmd(1, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 static void
@@ -322,7 +343,7 @@ pane_start(struct pane *p, const char *name, const char *script)
 static void
 pane_kill(struct pane *p)
 {
-	free(tm_cmd("kill-pane -t %s", p->id));
+	free(tm_try("kill-pane -t %s", p->id)); /* cat ends by itself */
 	for (int i = 0; i < 500 && kill(p->pid, 0) == 0; i++)
 		usleep(10000);
 }
