@@ -16,7 +16,9 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* memmem, strcasestr */
 #endif
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reviewer/exec.h"
@@ -27,6 +29,24 @@
 #define W AG_CATEGORY(SECURITY_WEAKENING)
 
 #define MAX_LITERALS 128
+
+/* The needle lists of the API table below, as bits (see scan_needles). */
+enum {
+	N_EXEC_CALLS = 1u << 0,
+	N_NETWORK = 1u << 1,
+	N_PROCESSES = 1u << 2,
+	N_DECODERS = 1u << 3,
+	N_CODE_EXECS = 1u << 4,
+	N_FETCHERS = 1u << 5,
+	N_DELETE = 1u << 6,
+	N_RECURSIVE = 1u << 7,
+	N_WRITE = 1u << 8,
+	N_HOME = 1u << 9,
+	N_ENV_DUMPS = 1u << 10,
+	N_SOCKET = 1u << 11, /* "socket" or "Socket" */
+	N_RUNS = 1u << 12,   /* exec( eval( Function( system( | sh |sh */
+	N_ALL = (1u << 13) - 1,
+};
 
 struct lit {
 	size_t start, end; /* content, without the quotes */
@@ -44,39 +64,8 @@ struct code {
 	int start, end;
 	struct lit lits[MAX_LITERALS];
 	size_t nlits;
+	unsigned found; /* which needle lists occur in the text (see scan_needles) */
 };
-
-static int
-has(const struct code *c, const char *needle)
-{
-	return memmem(c->text, c->len, needle, strlen(needle)) != NULL;
-}
-
-/* Whether any needle occurs: one pass over the text, comparing only the
- * needles that start with the byte at hand (the lists are long, the code
- * short, and most bytes start no needle). */
-static int
-has_any(const struct code *c, const char *const *needles)
-{
-	unsigned char first[256 / 8] = {0};
-	for (size_t i = 0; needles[i] != NULL; i++) {
-		unsigned char b = (unsigned char)needles[i][0];
-		first[b / 8] |= (unsigned char)(1u << (b % 8));
-	}
-	for (size_t k = 0; k < c->len; k++) {
-		unsigned char b = (unsigned char)c->text[k];
-		if (!(first[b / 8] & (1u << (b % 8))))
-			continue;
-		for (size_t i = 0; needles[i] != NULL; i++) {
-			if ((unsigned char)needles[i][0] != b)
-				continue;
-			size_t n = strlen(needles[i]);
-			if (n <= c->len - k && memcmp(c->text + k, needles[i], n) == 0)
-				return 1;
-		}
-	}
-	return 0;
-}
 
 /* Root span of code bytes [a, b). */
 static void
@@ -314,13 +303,11 @@ static const char *const exec_calls[] = {"os.system(",
                                          "qx{",
                                          NULL};
 
-static int has_any(const struct code *c, const char *const *needles);
-
 static void
 shell_calls(struct code *c)
 {
 	/* one pass to learn whether any call is there before looking for each */
-	int any = has_any(c, exec_calls);
+	int any = (c->found & N_EXEC_CALLS) != 0;
 	for (size_t e = 0; any && exec_calls[e] != NULL; e++) {
 		const char *needle = exec_calls[e];
 		size_t nl = strlen(needle);
@@ -530,6 +517,95 @@ static const char *const processes[] = {
     "subprocess", "pty.spawn", "/bin/sh", "/bin/bash", "dup2",     "child_process", "spawn(",
     "cmd.exe",    "exec(",     "system(", "popen",     "IO.popen", "proc_open",     NULL};
 
+/* Every list above is asked about the same text, most of them every time:
+ * one pass over the text answers all of them at once. Each needle carries
+ * the bits of the lists it belongs to; the needles are grouped by their
+ * first byte, so a byte that starts none costs one table look-up. The
+ * table is built once from the lists; has_any() reads the bits. */
+
+static const char *const socket_words[] = {"socket", "Socket", NULL};
+static const char *const runs_words[] = {"exec(", "eval(", "Function(", "system(",
+                                         "| sh",  "|sh",   NULL};
+
+static const struct {
+	const char *const *needles;
+	unsigned bit;
+} needle_lists[] = {
+    {exec_calls, N_EXEC_CALLS}, {network_apis, N_NETWORK},     {processes, N_PROCESSES},
+    {decoders, N_DECODERS},     {code_execs, N_CODE_EXECS},    {fetchers, N_FETCHERS},
+    {delete_apis, N_DELETE},    {recursive_apis, N_RECURSIVE}, {write_apis, N_WRITE},
+    {home_markers, N_HOME},     {env_dumps, N_ENV_DUMPS},      {socket_words, N_SOCKET},
+    {runs_words, N_RUNS},
+};
+
+struct needle {
+	const char *s;
+	size_t len;
+	unsigned bits;
+};
+
+#define MAX_NEEDLES 256
+
+static struct {
+	struct needle v[MAX_NEEDLES]; /* grouped by first byte */
+	unsigned short first[257];    /* needles starting with byte b: [first[b], first[b+1]) */
+} nt;
+static pthread_once_t nt_once = PTHREAD_ONCE_INIT;
+
+static void
+nt_build(void)
+{
+	struct needle all[MAX_NEEDLES];
+	size_t n = 0;
+	for (size_t l = 0; l < sizeof needle_lists / sizeof needle_lists[0]; l++)
+		for (const char *const *p = needle_lists[l].needles; *p != NULL; p++) {
+			size_t k;
+			for (k = 0; k < n && strcmp(all[k].s, *p) != 0; k++)
+				;
+			if (k == n) {
+				if (n == MAX_NEEDLES)
+					abort(); /* the lists are static: caught by any test */
+				all[n++] = (struct needle){*p, strlen(*p), 0};
+			}
+			all[k].bits |= needle_lists[l].bit;
+		}
+	size_t o = 0;
+	for (unsigned b = 0; b < 256; b++) {
+		nt.first[b] = (unsigned short)o;
+		for (size_t k = 0; k < n; k++)
+			if ((unsigned char)all[k].s[0] == b)
+				nt.v[o++] = all[k];
+	}
+	nt.first[256] = (unsigned short)o;
+}
+
+/* Which lists have a needle somewhere in the text. */
+static unsigned
+scan_needles(const char *text, size_t len)
+{
+	pthread_once(&nt_once, nt_build);
+	unsigned found = 0;
+	for (size_t k = 0; k < len; k++) {
+		unsigned char b = (unsigned char)text[k];
+		for (size_t i = nt.first[b]; i < nt.first[b + 1]; i++) {
+			const struct needle *nd = &nt.v[i];
+			if ((nd->bits & ~found) != 0 && nd->len <= len - k &&
+			    memcmp(text + k, nd->s, nd->len) == 0) {
+				found |= nd->bits;
+				if (found == N_ALL)
+					return found;
+			}
+		}
+	}
+	return found;
+}
+
+static int
+has_any(const struct code *c, unsigned list)
+{
+	return (c->found & list) != 0;
+}
+
 void
 ag_exec_code(struct ag_exec_ctx *x, int ci, enum ag_exec_lang lang, int word, size_t off,
              const char *text, size_t len, int start, int end)
@@ -546,29 +622,28 @@ ag_exec_code(struct ag_exec_ctx *x, int ci, enum ag_exec_lang lang, int word, si
 	c.end = end;
 	c.nlits = 0;
 	lex(&c);
+	c.found = scan_needles(text, len);
 
-	int network = has_any(&c, network_apis);
+	int network = has_any(&c, N_NETWORK);
 	/* reverse shell: a socket wired to a process */
-	if ((has(&c, "socket") || has(&c, "Socket")) && has_any(&c, processes)) {
+	if (has_any(&c, N_SOCKET) && has_any(&c, N_PROCESSES)) {
 		ag_exec_add(x, 95, X | W, start, end,
 		            "reverse shell in inline code: a socket and a process");
 		ag_exec_note_send(x, start, end);
 	}
-	if (has_any(&c, decoders) && has_any(&c, code_execs))
+	if (has_any(&c, N_DECODERS) && has_any(&c, N_CODE_EXECS))
 		ag_exec_add(x, 80, W, start, end, "inline code runs decoded (obfuscated) code");
-	if (has_any(&c, fetchers) &&
-	    (has(&c, "exec(") || has(&c, "eval(") || has(&c, "Function(") || has(&c, "system(") ||
-	     has(&c, "| sh") || has(&c, "|sh")))
+	if (has_any(&c, N_FETCHERS) && has_any(&c, N_RUNS))
 		ag_exec_add(x, 85, W, start, end, "inline code runs code it downloads");
 
 	shell_calls(&c);
 	if (lang == AG_LANG_AWK)
 		awk_program(&c);
 
-	int deleting = has_any(&c, delete_apis);
-	int recursive = has_any(&c, recursive_apis);
-	int writing = has_any(&c, write_apis);
-	if (deleting && has_any(&c, home_markers)) {
+	int deleting = has_any(&c, N_DELETE);
+	int recursive = has_any(&c, N_RECURSIVE);
+	int writing = has_any(&c, N_WRITE);
+	if (deleting && has_any(&c, N_HOME)) {
 		size_t mark = x->nxa;
 		struct ag_xarg a = {"~", 1, start, end, -1, AG_X_SYNTH};
 		ag_exec_push(x, &a);
@@ -596,7 +671,7 @@ ag_exec_code(struct ag_exec_ctx *x, int ci, enum ag_exec_lang lang, int word, si
 			x->nxa = mark;
 		}
 	}
-	if (has_any(&c, env_dumps)) {
+	if (has_any(&c, N_ENV_DUMPS)) {
 		ag_exec_add(x, 45, C, start, end, "inline code reads the whole environment");
 		ag_exec_note_env(x, start, end);
 	}
