@@ -24,6 +24,7 @@
 #define AG_EXEC_MAX_REPARSE 256 /* texts parsed again, per request */
 #define AG_EXEC_MAX_REASONS 32  /* reasons kept per request */
 #define AG_EXEC_MAX_QUEUE   512
+#define AG_EXEC_POS_CACHE   64 /* positionals of a view remembered while it is judged */
 
 /* Arg flags beyond AG_SH_W_*. */
 #define AG_X_SYNTH 0x10000u /* made up by the scorer (find's {} or xargs' input) */
@@ -91,6 +92,14 @@ struct ag_exec_ctx {
 	int ndownloads;
 	int outside_read, outside_start,
 	    outside_end; /* a file from outside the workspace printed */
+
+	/* The positionals of the view ag_exec_rules is judging, with the
+	 * command's valopts (see ag_exec_pos); pos_view NULL: none. */
+	const struct ag_xview *pos_view;
+	const char *pos_valopts;
+	size_t pos[AG_EXEC_POS_CACHE];
+	size_t npos;
+	int pos_complete;
 };
 
 /* ---- risk_exec.c ---- */
@@ -120,6 +129,25 @@ void ag_exec_view(struct ag_exec_ctx *x, struct ag_xview *v, int level);
 /* Normalizes a command word into name (basename, versions and suffixes
  * dropped: python3.11 -> python, mkfs.ext4 -> mkfs). */
 void ag_exec_name(const char *word, size_t len, char *name, size_t size);
+
+/* The command tables (rules, wrappers, interpreters) are indexed by name
+ * once: entries sorted by name, equal names adjacent, and this hash from a
+ * name to its run [lo, hi) of entries, so a command is found with one hash
+ * and one compare instead of a binary search of strcmp calls. */
+struct ag_name_slot {
+	const char *name; /* NULL: empty slot */
+	size_t len, lo, hi;
+};
+struct ag_name_map {
+	struct ag_name_slot *slot;
+	size_t mask;
+};
+/* Builds m over n sorted entries of stride bytes at base, each holding its
+ * NUL-terminated name at byte name_off. Kept for the life of the process. */
+void ag_name_map_build(struct ag_name_map *m, const void *base, size_t n, size_t stride,
+                       size_t name_off);
+/* The run of entries named name: 1 and [*lo, *hi), or 0. */
+int ag_name_map_find(const struct ag_name_map *m, const char *name, size_t *lo, size_t *hi);
 
 /* Command kinds for flow rules, as bits. */
 #define AG_CK_DOWNLOAD 0x01u /* curl, wget, … fetching a URL */

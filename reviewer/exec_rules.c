@@ -15,6 +15,7 @@
 #define _GNU_SOURCE /* memmem, strcasestr */
 #endif
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -562,6 +563,7 @@ static const char *valopts_for(const char *name);
 static struct index_entry *index_entries;
 static size_t index_count;
 static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+static struct ag_name_map index_map;
 
 static int
 index_cmp(const void *a, const void *b)
@@ -607,6 +609,8 @@ index_build(void)
 		}
 	}
 	qsort(index_entries, index_count, sizeof *index_entries, index_cmp);
+	ag_name_map_build(&index_map, index_entries, index_count, sizeof *index_entries,
+	                  offsetof(struct index_entry, name));
 }
 
 /* ---- option helpers ---------------------------------------------------------------- */
@@ -676,9 +680,50 @@ ag_exec_opt(struct ag_exec_ctx *x, const struct ag_xview *v, const char *spec)
 	return 0;
 }
 
+/* The positionals of v in order, up to max of them, into pos; returns how
+ * many. *complete: that is all of them. */
+static size_t
+pos_scan(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts, size_t *pos,
+         size_t max, int *complete)
+{
+	size_t seen = 0;
+	int dashdash = 0;
+	*complete = 0;
+	for (size_t i = 1; i < v->n; i++) {
+		const struct ag_xarg *a = ag_exec_arg(x, v, i);
+		if (!dashdash && a->len == 2 && a->s[0] == '-' && a->s[1] == '-') {
+			dashdash = 1;
+			continue;
+		}
+		if (!dashdash && a->len >= 2 && a->s[0] == '-') {
+			if (valopts[0] != '\0' && memchr(a->s, '=', a->len) == NULL &&
+			    spec_has(valopts, a->s, a->len))
+				i++;
+			continue;
+		}
+		if (seen == max)
+			return seen;
+		pos[seen++] = i;
+	}
+	*complete = 1;
+	return seen;
+}
+
+/* The rules and their checks ask for the positionals of the view being
+ * judged, with the command's valopts, again and again (FOR_POS walks them
+ * one nth at a time): ag_exec_rules finds them once (pos_remember) for the
+ * view and valopts it judges; anything else is scanned. */
 size_t
 ag_exec_pos(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts, int nth)
 {
+	if (nth < 0)
+		return 0;
+	if (x->pos_view == v && x->pos_valopts == valopts) {
+		if ((size_t)nth < x->npos)
+			return x->pos[nth];
+		if (x->pos_complete)
+			return 0;
+	}
 	int seen = 0, dashdash = 0;
 	for (size_t i = 1; i < v->n; i++) {
 		const struct ag_xarg *a = ag_exec_arg(x, v, i);
@@ -696,6 +741,26 @@ ag_exec_pos(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts
 			return i;
 	}
 	return 0;
+}
+
+/* From here until pos_forget, ag_exec_pos answers for v and valopts from
+ * what one scan found. Only while v's args cannot change: they sit below
+ * the top of the arg stack, where pushes go. */
+static void
+pos_remember(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts)
+{
+	x->pos_view = NULL;
+	if (v->off + v->n > x->nxa)
+		return;
+	x->npos = pos_scan(x, v, valopts, x->pos, AG_EXEC_POS_CACHE, &x->pos_complete);
+	x->pos_view = v;
+	x->pos_valopts = valopts;
+}
+
+static void
+pos_forget(struct ag_exec_ctx *x)
+{
+	x->pos_view = NULL;
 }
 
 static const char *
@@ -2836,28 +2901,17 @@ void
 ag_exec_rules(struct ag_exec_ctx *x, const struct ag_xview *v)
 {
 	pthread_once(&index_once, index_build);
-	struct index_entry key;
-	size_t kl = strnlen(v->name, sizeof key.name - 1);
-	memcpy(key.name, v->name, kl);
-	key.name[kl] = '\0';
-	/* first entry with this name */
-	size_t lo = 0, hi = index_count;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (strcmp(index_entries[mid].name, key.name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo >= index_count || strcmp(index_entries[lo].name, key.name) != 0)
+	size_t lo, hi;
+	if (!ag_name_map_find(&index_map, v->name, &lo, &hi))
 		return;
 	const char *valopts = index_entries[lo].valopts;
-	/* The first positionals, found once for every rule of this command. */
+	/* The positionals, found once for every rule of this command. */
+	pos_remember(x, v, valopts);
 	size_t pos[MAX_SUB_POS];
 	int npos = 0;
 	while (npos < MAX_SUB_POS && (pos[npos] = ag_exec_pos(x, v, valopts, npos)) != 0)
 		npos++;
-	for (size_t k = lo; k < index_count && strcmp(index_entries[k].name, key.name) == 0; k++) {
+	for (size_t k = lo; k < hi; k++) {
 		const struct rule *r = &rules[index_entries[k].rule];
 		int ok;
 		size_t at = sub_match(x, v, r->sub, pos, npos, &ok);
@@ -2874,4 +2928,5 @@ ag_exec_rules(struct ag_exec_ctx *x, const struct ag_xview *v)
 		struct match m = {at, valopts};
 		run_check(x, v, r, &m);
 	}
+	pos_forget(x);
 }

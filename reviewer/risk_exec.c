@@ -21,6 +21,8 @@
 #include "reviewer/engine.h"
 
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +334,56 @@ ag_exec_name(const char *word, size_t len, char *name, size_t size)
 				memcpy(name, alias[i][1], al + 1);
 			break;
 		}
+}
+
+/* ---- name maps ------------------------------------------------------------- */
+
+static uint32_t
+name_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+void
+ag_name_map_build(struct ag_name_map *m, const void *base, size_t n, size_t stride, size_t name_off)
+{
+	size_t size = 16;
+	while (size < 2 * n)
+		size *= 2;
+	m->slot = calloc(size, sizeof *m->slot);
+	if (m->slot == NULL)
+		abort();
+	m->mask = size - 1;
+	const char *b = base;
+	for (size_t lo = 0, hi; lo < n; lo = hi) {
+		const char *name = b + lo * stride + name_off;
+		for (hi = lo + 1; hi < n && strcmp(b + hi * stride + name_off, name) == 0; hi++)
+			;
+		size_t len = strlen(name);
+		size_t k = name_hash(name, len) & m->mask;
+		while (m->slot[k].name != NULL)
+			k = (k + 1) & m->mask;
+		m->slot[k] = (struct ag_name_slot){name, len, lo, hi};
+	}
+}
+
+int
+ag_name_map_find(const struct ag_name_map *m, const char *name, size_t *lo, size_t *hi)
+{
+	size_t len = strlen(name);
+	for (size_t k = name_hash(name, len) & m->mask; m->slot[k].name != NULL;
+	     k = (k + 1) & m->mask) {
+		const struct ag_name_slot *s = &m->slot[k];
+		if (s->len == len && memcmp(s->name, name, len) == 0) {
+			*lo = s->lo;
+			*hi = s->hi;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 static int
@@ -1484,6 +1536,7 @@ struct name_ix {
 static struct name_ix *name_index;
 static size_t name_count;
 static pthread_once_t name_once = PTHREAD_ONCE_INIT;
+static struct ag_name_map name_map;
 
 static int
 name_ix_cmp(const void *a, const void *b)
@@ -1533,42 +1586,26 @@ name_ix_build(void)
 		}
 	}
 	qsort(name_index, name_count, sizeof *name_index, name_ix_cmp);
+	ag_name_map_build(&name_map, name_index, name_count, sizeof *name_index,
+	                  offsetof(struct name_ix, name));
 }
 
-/* First index entry for (name, table), or name_count. The same name is
- * looked up in both tables, and again after a wrapper was stripped: the
- * last name's first entry is remembered. */
-static size_t
-name_ix_find(const char *name, unsigned char table)
+/* The run [*lo, *hi) of index entries for (name, table); empty when none.
+ * Entries of one name are sorted by table, wrappers first. */
+static void
+name_ix_find(const char *name, unsigned char table, size_t *lo, size_t *hi)
 {
 	pthread_once(&name_once, name_ix_build);
-	static __thread char last_name[64];
-	static __thread size_t last_first;
-	static __thread int last_valid;
-	size_t first;
-	if (last_valid && strcmp(last_name, name) == 0) {
-		first = last_first;
-	} else {
-		size_t lo = 0, hi = name_count;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (strcmp(name_index[mid].name, name) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		first = lo < name_count && strcmp(name_index[lo].name, name) == 0 ? lo : name_count;
-		size_t nl = strlen(name);
-		if (nl < sizeof last_name) {
-			memcpy(last_name, name, nl + 1);
-			last_first = first;
-			last_valid = 1;
-		}
-	}
-	for (size_t k = first; k < name_count && strcmp(name_index[k].name, name) == 0; k++)
-		if (name_index[k].table == table)
-			return k;
-	return name_count;
+	size_t a, b;
+	*lo = *hi = 0;
+	if (!ag_name_map_find(&name_map, name, &a, &b))
+		return;
+	while (a < b && name_index[a].table != table)
+		a++;
+	*lo = a;
+	while (a < b && name_index[a].table == table)
+		a++;
+	*hi = a;
 }
 
 /* The wrapper a command is, if any: for "poetry run" and the like only
@@ -1576,9 +1613,9 @@ name_ix_find(const char *name, unsigned char table)
 static const struct wrapper *
 find_wrapper(struct ag_exec_ctx *x, const struct ag_xview *v)
 {
-	for (size_t k = name_ix_find(v->name, 0);
-	     k < name_count && name_index[k].table == 0 && strcmp(name_index[k].name, v->name) == 0;
-	     k++) {
+	size_t lo, hi;
+	name_ix_find(v->name, 0, &lo, &hi);
+	for (size_t k = lo; k < hi; k++) {
 		const struct wrapper *w = &wrappers[name_index[k].idx];
 		if ((w->kind == WR_SUBPREFIX || w->kind == WR_EXEC_IN) &&
 		    (v->n < 2 || strcmp(ag_exec_arg(x, v, 1)->s, w->sub) != 0))
@@ -1592,8 +1629,9 @@ find_wrapper(struct ag_exec_ctx *x, const struct ag_xview *v)
 static int
 interpreter(struct ag_exec_ctx *x, struct ag_xview *v)
 {
-	size_t ix = name_ix_find(v->name, 1);
-	const struct interp *in = ix < name_count ? &interps[name_index[ix].idx] : NULL;
+	size_t lo, hi;
+	name_ix_find(v->name, 1, &lo, &hi);
+	const struct interp *in = lo < hi ? &interps[name_index[lo].idx] : NULL;
 	if (in == NULL)
 		return 0;
 	const struct ag_sh *sh = &x->sh;
