@@ -163,6 +163,8 @@ tui_model_clear(struct tui_model *m)
 {
 	for (size_t i = 0; i < m->n; i++)
 		tui_item_free(&m->items[i]);
+	if (m->byid != NULL)
+		memset(m->byid, 0, m->nbyid * sizeof *m->byid);
 	m->n = 0;
 	m->nview = 0;
 	m->snapshot_done = 0;
@@ -174,17 +176,82 @@ tui_model_free(struct tui_model *m)
 {
 	tui_model_clear(m);
 	free(m->items);
+	free(m->byid);
 	free(m->view);
 	free(m->search);
 	free(m->session);
 	memset(m, 0, sizeof *m);
 }
 
-static long
-find_index(const struct tui_model *m, const char *id)
+/* --- the id table ------------------------------------------------------ */
+
+static size_t
+id_hash(const char *id)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->items[i]->req->id, id) == 0)
+	uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
+	for (; *id != '\0'; id++)
+		h = (h ^ (unsigned char)*id) * UINT64_C(1099511628211);
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot holding id, or the empty slot where it would go. */
+static size_t
+id_slot(const struct tui_model *m, const char *id)
+{
+	size_t mask = m->nbyid - 1, i = id_hash(id) & mask;
+	while (m->byid[i] != NULL && strcmp(m->byid[i]->req->id, id) != 0)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static void
+id_put(struct tui_model *m, struct tui_item *it)
+{
+	if ((m->n + 1) * 2 > m->nbyid) {
+		size_t old = m->nbyid;
+		struct tui_item **slots = m->byid;
+		m->nbyid = old ? old * 2 : 128;
+		while ((m->n + 1) * 2 > m->nbyid)
+			m->nbyid *= 2;
+		m->byid = xcalloc(m->nbyid, sizeof *m->byid);
+		for (size_t i = 0; i < old; i++)
+			if (slots[i] != NULL)
+				m->byid[id_slot(m, slots[i]->req->id)] = slots[i];
+		free(slots);
+	}
+	m->byid[id_slot(m, it->req->id)] = it;
+}
+
+/* Removes id's entry, shifting back the entries after it that probed
+ * past it (no tombstones to clean up later). */
+static void
+id_del(struct tui_model *m, const char *id)
+{
+	if (m->nbyid == 0)
+		return;
+	size_t mask = m->nbyid - 1, i = id_slot(m, id);
+	if (m->byid[i] == NULL)
+		return;
+	m->byid[i] = NULL;
+	for (size_t j = (i + 1) & mask; m->byid[j] != NULL; j = (j + 1) & mask) {
+		size_t home = id_hash(m->byid[j]->req->id) & mask;
+		/* j's entry may move to the hole unless its home lies
+		 * cyclically in (i, j]. */
+		int stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (!stays) {
+			m->byid[i] = m->byid[j];
+			m->byid[j] = NULL;
+			i = j;
+		}
+	}
+}
+
+/* Where item sits in the list (found by address: no string compares). */
+static long
+item_index(const struct tui_model *m, const struct tui_item *it)
+{
+	for (size_t i = m->n; i-- > 0;)
+		if (m->items[i] == it)
 			return (long)i;
 	return -1;
 }
@@ -192,20 +259,23 @@ find_index(const struct tui_model *m, const char *id)
 struct tui_item *
 tui_model_find(const struct tui_model *m, const char *id)
 {
-	long i = find_index(m, id);
-	return i < 0 ? NULL : m->items[i];
+	if (m->nbyid == 0 || id == NULL)
+		return NULL;
+	return m->byid[id_slot(m, id)];
 }
 
 void
 tui_model_add(struct tui_model *m, struct tui_item *item)
 {
-	long old = find_index(m, item->req->id);
-	if (old >= 0) {
+	struct tui_item *prev = tui_model_find(m, item->req->id);
+	if (prev != NULL) {
 		/* The same request again (a snapshot after a reconnect): keep
 		 * what we were waiting for. */
-		item->review_requested = m->items[old]->review_requested;
-		item->deciding = m->items[old]->deciding;
-		item->sent = m->items[old]->sent;
+		long old = item_index(m, prev);
+		item->review_requested = prev->review_requested;
+		item->deciding = prev->deciding;
+		item->sent = prev->sent;
+		m->byid[id_slot(m, item->req->id)] = item;
 		tui_item_free(&m->items[old]);
 		m->items[old] = item;
 		return;
@@ -214,6 +284,7 @@ tui_model_add(struct tui_model *m, struct tui_item *item)
 		m->cap = m->cap ? m->cap * 2 : 64;
 		m->items = xreallocarray(m->items, m->cap, sizeof *m->items);
 	}
+	id_put(m, item);
 	/* Arrival order: usually at the end; an older one (snapshot of a
 	 * restarted hub) goes where its time puts it. */
 	size_t pos = m->n;
@@ -227,11 +298,13 @@ tui_model_add(struct tui_model *m, struct tui_item *item)
 int
 tui_model_remove(struct tui_model *m, const char *id)
 {
-	long i = find_index(m, id);
-	if (i < 0)
+	struct tui_item *it = tui_model_find(m, id);
+	if (it == NULL)
 		return 0;
+	long i = item_index(m, it);
 	if (strcmp(m->shown_id, id) == 0)
 		m->shown_id[0] = '\0';
+	id_del(m, id);
 	tui_item_free(&m->items[i]);
 	memmove(m->items + i, m->items + i + 1, (m->n - (size_t)i - 1) * sizeof *m->items);
 	m->n--;

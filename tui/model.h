@@ -74,6 +74,11 @@ struct tui_model {
 	char *session;              /* owned; NULL: all sessions */
 	int snapshot_done;
 	char shown_id[AG_ID_MAX + 1]; /* the one item kept full (tui_model_show) */
+	/* Private: items by id (open addressing, a power of two of slots, at
+	 * most half full), so a snapshot of 10,000 requests is not 10,000
+	 * scans of the list. */
+	struct tui_item **byid;
+	size_t nbyid;
 };
 
 void tui_model_init(struct tui_model *m);
