@@ -303,16 +303,17 @@ cmd_score(int argc, char **argv)
 		if (n == 0)
 			continue;
 		cJSON *frame = NULL;
+		struct ag_frame_info info;
 		struct ag_request *req = NULL;
 		/* The frame and the request's action live in the arena until
 		 * the next line: ag_request_free below is their end. */
 		arena_begin();
-		int rc = ag_frame_parse(rd.buf, n, &lim, &frame, &err) != 0 ||
+		int rc = ag_frame_parse_info(rd.buf, n, &lim, &frame, &info, &err) != 0 ||
 		         (strcmp(ag_frame_type(frame), "request") != 0 &&
 		          ag_fail(&err, "type: expected \"request\", got \"%s\"",
 		                  ag_frame_type(frame))) ||
-		         ag_request_from_json(frame, &lim, &req, &err) != 0;
-		cJSON_Delete(frame); /* req keeps its own copy of the action */
+		         ag_request_take(frame, &info, &req, &err) != 0;
+		cJSON_Delete(frame); /* the action has moved into req */
 		arena_end();
 		if (rc) {
 			ag_answer_error(&out.buf, lineno, err.msg);

@@ -390,11 +390,13 @@ string_plain_run(const char *p, size_t n)
  * ASCII: only then can cJSON's unescaping put bytes in a string that the
  * UTF-8 check of the raw line has not seen. */
 static int
-scan_structure(const char *buf, size_t len, int max_depth, int *wide, struct ag_error *err)
+scan_structure(const char *buf, size_t len, int max_depth, int *wide, int *deepest,
+               struct ag_error *err)
 {
 	int depth = 0, in_string = 0;
 
 	*wide = 0;
+	*deepest = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (in_string) {
 			/* Diff and command text: skip the plain bytes eight
@@ -444,6 +446,8 @@ scan_structure(const char *buf, size_t len, int max_depth, int *wide, struct ag_
 				return ag_fail(err,
 				               "frame: nested deeper than %d levels at byte %zu",
 				               max_depth, i);
+			if (depth > *deepest)
+				*deepest = depth;
 		} else if (c == ']' || c == '}') {
 			if (depth > 0)
 				depth--;
@@ -571,10 +575,8 @@ check_tree(const cJSON *node, const struct pseg *seg, int depth, const struct ag
 /* --- frames ------------------------------------------------------------- */
 
 static int
-check_version(const cJSON *frame, struct ag_error *err)
+check_version_of(const cJSON *v, struct ag_error *err)
 {
-	const cJSON *v = member(frame, "v");
-
 	if (v == NULL)
 		return ag_fail(err, "v: missing (every frame carries \"v\":1)");
 	if (!cJSON_IsNumber(v))
@@ -585,24 +587,39 @@ check_version(const cJSON *frame, struct ag_error *err)
 	return 0;
 }
 
+static int
+check_version(const cJSON *frame, struct ag_error *err)
+{
+	return check_version_of(member(frame, "v"), err);
+}
+
 /* On success *out is an owned cJSON object (cJSON_Delete). */
 int
 ag_frame_parse(const char *buf, size_t len, const struct ag_limits *limits, cJSON **out,
                struct ag_error *err)
 {
+	struct ag_frame_info info;
+	return ag_frame_parse_info(buf, len, limits, out, &info, err);
+}
+
+int
+ag_frame_parse_info(const char *buf, size_t len, const struct ag_limits *limits, cJSON **out,
+                    struct ag_frame_info *info, struct ag_error *err)
+{
 	struct ag_limits storage;
 	const struct ag_limits *lim = limits_or_default(limits, &storage);
 	const char *end = NULL;
 	cJSON *frame;
-	int wide;
+	int wide, deepest;
 
 	*out = NULL;
+	info->frame = NULL;
 	if (len > lim->max_frame)
 		return ag_fail(err, "frame: %zu bytes is over the limit of %zu", len,
 		               lim->max_frame);
 	if (scan_encoding(buf, len, err) < 0)
 		return -1;
-	if (scan_structure(buf, len, lim->max_depth, &wide, err) < 0)
+	if (scan_structure(buf, len, lim->max_depth, &wide, &deepest, err) < 0)
 		return -1;
 
 	size_t start = 0;
@@ -649,6 +666,9 @@ ag_frame_parse(const char *buf, size_t len, const struct ag_limits *limits, cJSO
 		return rc;
 	}
 	*out = frame;
+	info->frame = frame;
+	info->limits = *lim;
+	info->deepest = deepest;
 	return 0;
 }
 
@@ -732,18 +752,25 @@ required_string(const cJSON *obj, const char *name, const char *prefix, size_t m
 	return check_string(j, &f, max, flags, out, err);
 }
 
-/* Absent or null: *out = NULL. */
+/* j, the member name (absent: NULL), as an optional string: absent or
+ * null, *out = NULL. */
 static int
-optional_string(const cJSON *obj, const char *name, const char *prefix, size_t max, int flags,
-                const char **out, struct ag_error *err)
+optional_string_of(const cJSON *j, const char *name, const char *prefix, size_t max, int flags,
+                   const char **out, struct ag_error *err)
 {
 	const struct field f = {prefix, name, 0, 0};
-	const cJSON *j = member(obj, name);
 
 	*out = NULL;
 	if (j == NULL || cJSON_IsNull(j))
 		return 0;
 	return check_string(j, &f, max, flags, out, err);
+}
+
+static int
+optional_string(const cJSON *obj, const char *name, const char *prefix, size_t max, int flags,
+                const char **out, struct ag_error *err)
+{
+	return optional_string_of(member(obj, name), name, prefix, max, flags, out, err);
 }
 
 /* An integer in [min, max]. */
@@ -1009,9 +1036,11 @@ static int (*const kind_parsers[AG_KIND_COUNT])(struct ag_request *, const struc
     [AG_KIND_PERMISSION] = parse_permission,
 };
 
+/* trust: the frame action is a member of came from ag_frame_parse_info
+ * (with lim), or NULL. */
 static int
 parse_action(struct ag_request *req, const cJSON *action, const struct ag_limits *lim,
-             struct ag_error *err)
+             const struct ag_frame_info *trust, struct ag_error *err)
 {
 	const cJSON *kind;
 	char r[REPR_MAX * 4 + 8];
@@ -1028,7 +1057,11 @@ parse_action(struct ag_request *req, const cJSON *action, const struct ag_limits
 	/* The tree may not come from ag_frame_parse: its strings are checked
 	 * here, and the typed fields below rely on that. */
 	static const struct pseg action_seg = {NULL, "action", 0};
-	if (check_tree(action, &action_seg, 2, &inner, 0, err) < 0)
+	/* A frame from ag_frame_parse_info has passed check_tree with these
+	 * limits, and its strings are UTF-8: only the tighter depth is left
+	 * to check, and nothing in it nests that deep unless the frame does. */
+	if ((trust == NULL || trust->deepest > inner.max_depth) &&
+	    check_tree(action, &action_seg, 2, &inner, 0, err) < 0)
 		return -1;
 
 	kind = member(action, "kind");
@@ -1044,7 +1077,12 @@ parse_action(struct ag_request *req, const cJSON *action, const struct ag_limits
 		    "mcp, permission)",
 		    repr(r, sizeof r, kind->valuestring));
 	req->kind = (enum ag_kind)k;
-	req->action = cJSON_Duplicate(action, 1);
+	/* The caller of ag_request_take gives the frame up: the action moves
+	 * out of it instead of being copied. */
+	if (trust != NULL)
+		req->action = cJSON_DetachItemViaPointer(trust->frame, (cJSON *)action);
+	else
+		req->action = cJSON_Duplicate(action, 1);
 	if (req->action == NULL) {
 		fprintf(stderr, "agate: out of memory copying a request\n");
 		abort();
@@ -1059,13 +1097,54 @@ parse_action(struct ag_request *req, const cJSON *action, const struct ag_limits
 /* --- requests ------------------------------------------------------------ */
 
 static char *
-dup_optional(const cJSON *frame, const char *name, size_t max, int *rc, struct ag_error *err)
+dup_optional(const cJSON *j, const char *name, size_t max, int flags, int *rc, struct ag_error *err)
 {
 	const char *s;
 	if (*rc < 0)
 		return xstrdup("");
-	*rc = optional_string(frame, name, "", max, 0, &s, err);
+	*rc = optional_string_of(j, name, "", max, flags, &s, err);
 	return xstrdup(*rc == 0 && s != NULL ? s : "");
+}
+
+/* The members of a request frame request_parse reads, found in one walk
+ * rather than one member() walk each: like member(), the first of a name
+ * counts, and the walk ends at a member without a key. */
+struct frame_fields {
+	const cJSON *v, *type, *id, *session, *agent, *cwd, *justification, *timeout_ms, *hook,
+	    *action;
+};
+
+static void
+frame_fields(const cJSON *frame, struct frame_fields *f)
+{
+	memset(f, 0, sizeof *f);
+	for (const cJSON *c = frame->child; c != NULL; c = c->next) {
+		const char *k = c->string;
+		const cJSON **slot = NULL;
+		if (k == NULL)
+			return;
+		switch (k[0]) {
+		case 'v': slot = strcmp(k, "v") == 0 ? &f->v : NULL; break;
+		case 't':
+			slot = strcmp(k, "type") == 0         ? &f->type
+			       : strcmp(k, "timeout_ms") == 0 ? &f->timeout_ms
+			                                      : NULL;
+			break;
+		case 'i': slot = strcmp(k, "id") == 0 ? &f->id : NULL; break;
+		case 's': slot = strcmp(k, "session") == 0 ? &f->session : NULL; break;
+		case 'a':
+			slot = strcmp(k, "action") == 0  ? &f->action
+			       : strcmp(k, "agent") == 0 ? &f->agent
+			                                 : NULL;
+			break;
+		case 'c': slot = strcmp(k, "cwd") == 0 ? &f->cwd : NULL; break;
+		case 'j': slot = strcmp(k, "justification") == 0 ? &f->justification : NULL; break;
+		case 'h': slot = strcmp(k, "hook") == 0 ? &f->hook : NULL; break;
+		default: break;
+		}
+		if (slot != NULL && *slot == NULL)
+			*slot = c;
+	}
 }
 
 /* The hook object is metadata the console and the journal keep; it is flat
@@ -1103,18 +1182,22 @@ parse_hook(struct ag_request *req, const cJSON *hook, const struct ag_limits *li
 
 static int
 request_parse(struct ag_request *req, const cJSON *frame, const struct ag_limits *lim,
-              struct ag_error *err)
+              const struct ag_frame_info *trust, struct ag_error *err)
 {
+	struct frame_fields f;
 	const cJSON *j;
 	const char *s;
 	char r[REPR_MAX * 4 + 8];
 	int rc = 0;
+	/* Strings of a frame from ag_frame_parse_info are UTF-8 already. */
+	int utf8 = trust != NULL ? STR_UTF8_CHECKED : 0;
 
 	if (!cJSON_IsObject(frame))
 		return ag_fail(err, "request: expected an object, got %s", json_type_name(frame));
-	if (check_version(frame, err) < 0)
+	frame_fields(frame, &f);
+	if (check_version_of(f.v, err) < 0)
 		return -1;
-	j = member(frame, "type");
+	j = f.type;
 	if (j == NULL)
 		return ag_fail(err, "type: missing");
 	if (!cJSON_IsString(j) || j->valuestring == NULL)
@@ -1123,7 +1206,7 @@ request_parse(struct ag_request *req, const cJSON *frame, const struct ag_limits
 		return ag_fail(err, "type: expected \"request\", got %s",
 		               repr(r, sizeof r, j->valuestring));
 
-	if (optional_string(frame, "id", "", AG_ID_MAX * 4, 0, &s, err) < 0)
+	if (optional_string_of(f.id, "id", "", AG_ID_MAX * 4, utf8, &s, err) < 0)
 		return -1;
 	if (s != NULL) {
 		if (!ag_id_valid(s))
@@ -1131,21 +1214,22 @@ request_parse(struct ag_request *req, const cJSON *frame, const struct ag_limits
 			               repr(r, sizeof r, s), AG_ID_MAX);
 		memcpy(req->id, s, strlen(s) + 1); /* valid: at most AG_ID_MAX bytes */
 	}
-	req->session = dup_optional(frame, "session", lim->max_string, &rc, err);
-	req->agent = dup_optional(frame, "agent", lim->max_string, &rc, err);
-	req->cwd = dup_optional(frame, "cwd", lim->max_string, &rc, err);
-	req->justification = dup_optional(frame, "justification", lim->max_text, &rc, err);
+	req->session = dup_optional(f.session, "session", lim->max_string, utf8, &rc, err);
+	req->agent = dup_optional(f.agent, "agent", lim->max_string, utf8, &rc, err);
+	req->cwd = dup_optional(f.cwd, "cwd", lim->max_string, utf8, &rc, err);
+	req->justification =
+	    dup_optional(f.justification, "justification", lim->max_text, utf8, &rc, err);
 	if (rc < 0)
 		return -1;
 
-	j = member(frame, "timeout_ms");
+	j = f.timeout_ms;
 	if (j != NULL && !cJSON_IsNull(j) &&
 	    check_int(j, "timeout_ms", 0, AG_TIMEOUT_MAX_MS, &req->timeout_ms, err) < 0)
 		return -1;
 
-	if (parse_hook(req, member(frame, "hook"), lim, err) < 0)
+	if (parse_hook(req, f.hook, lim, err) < 0)
 		return -1;
-	return parse_action(req, member(frame, "action"), lim, err);
+	return parse_action(req, f.action, lim, trust, err);
 }
 
 /* On success *out is owned by the caller (ag_request_free); on failure it
@@ -1159,7 +1243,24 @@ ag_request_from_json(const cJSON *frame, const struct ag_limits *limits, struct 
 	struct ag_request *req = xcalloc(1, sizeof *req);
 
 	*out = NULL;
-	if (request_parse(req, frame, lim, err) < 0) {
+	if (request_parse(req, frame, lim, NULL, err) < 0) {
+		ag_request_free(&req);
+		return -1;
+	}
+	*out = req;
+	return 0;
+}
+
+int
+ag_request_take(cJSON *frame, const struct ag_frame_info *info, struct ag_request **out,
+                struct ag_error *err)
+{
+	if (info == NULL || frame == NULL || info->frame != frame)
+		return ag_request_from_json(frame, info != NULL ? &info->limits : NULL, out, err);
+	struct ag_request *req = xcalloc(1, sizeof *req);
+
+	*out = NULL;
+	if (request_parse(req, frame, &info->limits, info, err) < 0) {
 		ag_request_free(&req);
 		return -1;
 	}

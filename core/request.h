@@ -44,6 +44,16 @@ void ag_id_generate(char *buf, size_t size, const char *prefix);
  * limits NULL means the defaults. On success *out is an owned cJSON object. */
 int ag_frame_parse(const char *buf, size_t len, const struct ag_limits *limits, cJSON **out,
                    struct ag_error *err);
+/* What ag_frame_parse_info proved about the frame it returned, so that
+ * ag_request_take need not prove it again. */
+struct ag_frame_info {
+	cJSON *frame;            /* the frame it is about */
+	struct ag_limits limits; /* what it was checked against */
+	int deepest;             /* the deepest nesting of objects and arrays */
+};
+/* ag_frame_parse, and *info about the frame (when it succeeds). */
+int ag_frame_parse_info(const char *buf, size_t len, const struct ag_limits *limits, cJSON **out,
+                        struct ag_frame_info *info, struct ag_error *err);
 /* The frame's "type" (valid after ag_frame_parse succeeded). */
 const char *ag_frame_type(const cJSON *frame);
 
@@ -110,6 +120,14 @@ struct ag_request {
  * that carries it still parses. */
 int ag_request_from_json(const cJSON *frame, const struct ag_limits *limits,
                          struct ag_request **out, struct ag_error *err);
+/* ag_request_from_json for a frame ag_frame_parse_info has just returned
+ * (info its answer, the frame unchanged since): the same checks in the same
+ * order and the same errors, without walking again what the parse proved,
+ * and the action is moved out of frame rather than copied (the caller still
+ * deletes frame). Any other frame is read by ag_request_from_json. For
+ * callers that parse a line only to judge it (agate score). */
+int ag_request_take(cJSON *frame, const struct ag_frame_info *info, struct ag_request **out,
+                    struct ag_error *err);
 /* The request as a frame object {"v":1,"type":"request",...}; caller owns. */
 cJSON *ag_request_to_json(const struct ag_request *req);
 void ag_request_free(struct ag_request **req);

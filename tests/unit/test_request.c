@@ -1080,6 +1080,74 @@ test_request_mutations(void **state)
 	assert_true(accepted > 0); /* e.g. path "/a" -> "/x" */
 }
 
+/* ag_request_take (agate score's path) gives exactly what ag_frame_parse +
+ * ag_request_from_json give: the same request, or the same error, on every
+ * byte substitution of a few seeds and under tight depth limits (where the
+ * action's own depth bound is the one that fails). */
+static void
+assert_take_same(const char *buf, size_t n, const struct ag_limits *lim)
+{
+	struct ag_request *a = NULL, *b = NULL;
+	struct ag_error ea = {{0}}, eb = {{0}};
+	int ra = parse_len(buf, n, lim, &a, &ea);
+	cJSON *frame = NULL;
+	struct ag_frame_info info;
+	int rb = ag_frame_parse_info(buf, n, lim, &frame, &info, &eb);
+	if (rb == 0) {
+		rb = ag_request_take(frame, &info, &b, &eb);
+		cJSON_Delete(frame);
+	}
+	assert_int_equal(ra, rb);
+	if (ra != 0) {
+		assert_string_equal(ea.msg, eb.msg);
+		return;
+	}
+	cJSON *ja = ag_request_to_json(a), *jb = ag_request_to_json(b);
+	char *pa = ag_json_print(ja), *pb = ag_json_print(jb);
+	assert_string_equal(pa, pb);
+	free(pa);
+	free(pb);
+	cJSON_Delete(ja);
+	cJSON_Delete(jb);
+	ag_request_free(&a);
+	ag_request_free(&b);
+}
+
+static void
+test_request_take(void **state)
+{
+	(void)state;
+	static const char *const seeds[] = {
+	    "{\"v\":1,\"type\":\"request\",\"id\":\"r-1\",\"session\":\"s\",\"cwd\":\"/r\","
+	    "\"timeout_ms\":5,\"action\":{\"kind\":\"exec\",\"command\":\"rm -rf \\u00e9\","
+	    "\"argv\":[\"rm\",\"-rf\"]}}",
+	    "{\"v\":1,\"type\":\"request\",\"hook\":{\"k\":1},\"action\":{\"kind\":\"mcp\","
+	    "\"server\":\"s\",\"tool\":\"t\",\"arguments\":{\"a\":[[{\"b\":null}]]}}}",
+	    "{\"v\":1,\"type\":\"request\",\"agent\":\"x\",\"v\":1,\"action\":{\"kind\":"
+	    "\"patch\",\"diff\":\"+a\\n\",\"files\":[\"a\"],\"files\":null}}",
+	};
+	static const char subst[] = {'"', '{', '}', '[', ']', ',', ':', '\\', '0', 'x', ' ', 'n'};
+	struct ag_limits tight;
+	ag_limits_default(&tight);
+	for (size_t s = 0; s < sizeof seeds / sizeof seeds[0]; s++) {
+		size_t n = strlen(seeds[s]);
+		char *buf = xmalloc(n);
+		for (int depth = 3; depth <= 7; depth++) {
+			tight.max_depth = depth;
+			assert_take_same(seeds[s], n, &tight);
+		}
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; k < sizeof subst; k++) {
+				memcpy(buf, seeds[s], n);
+				buf[i] = subst[k];
+				assert_take_same(buf, n, NULL);
+				tight.max_depth = 5;
+				assert_take_same(buf, n, &tight);
+			}
+		free(buf);
+	}
+}
+
 /* --- summaries ------------------------------------------------------------- */
 
 static void
@@ -1405,6 +1473,7 @@ main(void)
 	    cmocka_unit_test(test_request_string_bounds),
 	    cmocka_unit_test(test_request_from_tree),
 	    cmocka_unit_test(test_request_mutations),
+	    cmocka_unit_test(test_request_take),
 	    cmocka_unit_test(test_summary),
 	    cmocka_unit_test(test_summary_is_short_and_valid_utf8),
 	    cmocka_unit_test(test_action_key),
