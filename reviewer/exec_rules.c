@@ -552,13 +552,33 @@ static const struct rule rules[] = {
 
 /* ---- the index: command name -> rules -------------------------------------------- */
 
+struct optset;
+
 struct index_entry {
 	char name[64];
 	unsigned short rule;
-	const char *valopts; /* the command's, from cmd_valopts */
+	const char *valopts;       /* the command's, from cmd_valopts */
+	const struct optset *vset; /* the same, compiled */
 };
 
 static const char *valopts_for(const char *name);
+static const struct optset *optset_compile(const char *spec);
+
+/* A rule's lists, compiled when the index is built (see optset). */
+struct sub_alt {
+	const char *p;
+	size_t n;
+	enum { ALT_EXACT, ALT_SUFFIX, ALT_PREFIX } kind; /* x, *x, x* */
+};
+struct rule_c {
+	const struct optset *any; /* NULL: none, or any with + (any_opt reads the text) */
+	const struct optset *unless;
+	struct sub_alt *alts; /* the sub words' alternatives, word after word */
+	size_t *nalts;        /* alternatives per sub word */
+	size_t nsub;          /* sub words; (size_t)-1: more than MAX_SUB_POS */
+};
+static struct rule_c rule_c[NRULES];
+static void rule_compile(const struct rule *r, struct rule_c *c);
 
 static struct index_entry *index_entries;
 static size_t index_count;
@@ -603,11 +623,14 @@ index_build(void)
 			e->name[len] = '\0';
 			e->rule = (unsigned short)r;
 			e->valopts = valopts_for(e->name);
+			e->vset = optset_compile(e->valopts);
 			if (bar == NULL)
 				break;
 			p = bar + 1;
 		}
 	}
+	for (size_t r = 0; r < NRULES; r++)
+		rule_compile(&rules[r], &rule_c[r]);
 	qsort(index_entries, index_count, sizeof *index_entries, index_cmp);
 	ag_name_map_build(&index_map, index_entries, index_count, sizeof *index_entries,
 	                  offsetof(struct index_entry, name));
@@ -665,6 +688,165 @@ opt_match(const char *a, size_t alen, const char *spec)
 	return 0;
 }
 
+/* An option list compiled once, for the lists every command's rules ask
+ * about (valopts, a rule's any and unless): spec_has and opt_match walk
+ * the text segment by segment, and curl's valopts alone has sixty. Same
+ * answers as the text:
+ *   - "-L" segments (one letter, not '-'): letter sets, exact (-L) and, for
+ *     letters, inside a bundle (-rLf);
+ *   - every other non-empty segment: hashed, matched whole, or (when it
+ *     starts with '-') as the part of the arg before an '=';
+ *   - an empty segment matches only an empty arg (spec_has).
+ * Built once, kept for the life of the process, like the index. */
+struct optseg {
+	const char *s; /* NULL: empty slot */
+	size_t len;
+};
+struct optset {
+	const char *spec; /* the text it was compiled from */
+	unsigned char exact1[256 / 8];
+	unsigned char bundle[256 / 8];
+	int has_empty;
+	struct optseg *slot;
+	size_t mask;
+};
+
+static int
+bit_has(const unsigned char *set, unsigned char c)
+{
+	return (set[c / 8] >> (c % 8)) & 1;
+}
+
+static void
+bit_set(unsigned char *set, unsigned char c)
+{
+	set[c / 8] |= (unsigned char)(1u << (c % 8));
+}
+
+static size_t
+seg_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static int
+optset_word(const struct optset *o, const char *s, size_t len)
+{
+	for (size_t k = seg_hash(s, len) & o->mask; o->slot[k].s != NULL; k = (k + 1) & o->mask)
+		if (o->slot[k].len == len && memcmp(o->slot[k].s, s, len) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+is_letter_seg(const char *p, size_t n)
+{
+	return n == 2 && p[0] == '-' && p[1] != '-';
+}
+
+static int
+is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The next segment of a list, walked as spec_has and opt_match walk it
+ * (split at '|'; the walk ends at the NUL, so a trailing '|' adds no
+ * empty segment): 1 and [*seg, *seg + *n), or 0 at the end. *p starts at
+ * the list. */
+static int
+next_seg(const char **p, const char **seg, size_t *n)
+{
+	if (*p == NULL || **p == '\0')
+		return 0;
+	const char *bar = strchr(*p, '|');
+	*seg = *p;
+	*n = bar != NULL ? (size_t)(bar - *p) : strlen(*p);
+	*p = bar != NULL ? bar + 1 : NULL;
+	return 1;
+}
+
+static const struct optset *
+optset_compile(const char *spec)
+{
+	struct optset *o = calloc(1, sizeof *o);
+	size_t size = 4, n;
+	const char *w = spec, *p;
+	if (o == NULL)
+		abort();
+	while (size < 2 * count_names(spec))
+		size *= 2;
+	o->slot = calloc(size, sizeof *o->slot);
+	if (o->slot == NULL)
+		abort();
+	o->mask = size - 1;
+	o->spec = spec;
+	while (next_seg(&w, &p, &n)) {
+		if (n == 0) {
+			o->has_empty = 1;
+		} else if (is_letter_seg(p, n)) {
+			bit_set(o->exact1, (unsigned char)p[1]);
+			if (is_alpha(p[1]))
+				bit_set(o->bundle, (unsigned char)p[1]);
+		} else {
+			size_t k = seg_hash(p, n) & o->mask;
+			while (o->slot[k].s != NULL)
+				k = (k + 1) & o->mask;
+			o->slot[k] = (struct optseg){p, n};
+		}
+	}
+	return o;
+}
+
+/* spec_has over a compiled list. */
+static int
+optset_has(const struct optset *o, const char *s, size_t len)
+{
+	if (len == 0)
+		return o->has_empty;
+	if (is_letter_seg(s, len))
+		return bit_has(o->exact1, (unsigned char)s[1]);
+	return optset_word(o, s, len);
+}
+
+/* opt_match over a compiled list. */
+static int
+optset_match(const struct optset *o, const char *a, size_t alen)
+{
+	if (alen == 2 && a[0] == '-' && bit_has(o->exact1, (unsigned char)a[1]))
+		return 1;
+	if (alen > 2 && a[0] == '-' && a[1] != '-')
+		for (size_t i = 1; i < alen && is_alpha(a[i]); i++)
+			if (bit_has(o->bundle, (unsigned char)a[i]))
+				return 1;
+	if (alen > 0 && !is_letter_seg(a, alen) && optset_word(o, a, alen))
+		return 1;
+	if (alen > 0 && a[0] == '-')
+		for (size_t j = 1; j < alen; j++)
+			if (a[j] == '=' && !is_letter_seg(a, j) && optset_word(o, a, j))
+				return 1;
+	return 0;
+}
+
+/* ag_exec_opt over a compiled list. */
+static size_t
+optset_opt(struct ag_exec_ctx *x, const struct ag_xview *v, const struct optset *o)
+{
+	for (size_t i = 1; i < v->n; i++) {
+		const struct ag_xarg *a = ag_exec_arg(x, v, i);
+		if (a->len == 2 && a->s[0] == '-' && a->s[1] == '-')
+			return 0;
+		if (a->len < 2 || (a->s[0] != '-' && optset_has(o, a->s, a->len) == 0))
+			continue;
+		if (optset_match(o, a->s, a->len))
+			return i;
+	}
+	return 0;
+}
+
 size_t
 ag_exec_opt(struct ag_exec_ctx *x, const struct ag_xview *v, const char *spec)
 {
@@ -683,8 +865,8 @@ ag_exec_opt(struct ag_exec_ctx *x, const struct ag_xview *v, const char *spec)
 /* The positionals of v in order, up to max of them, into pos; returns how
  * many. *complete: that is all of them. */
 static size_t
-pos_scan(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts, size_t *pos,
-         size_t max, int *complete)
+pos_scan(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts,
+         const struct optset *vset, size_t *pos, size_t max, int *complete)
 {
 	size_t seen = 0;
 	int dashdash = 0;
@@ -697,7 +879,8 @@ pos_scan(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts, s
 		}
 		if (!dashdash && a->len >= 2 && a->s[0] == '-') {
 			if (valopts[0] != '\0' && memchr(a->s, '=', a->len) == NULL &&
-			    spec_has(valopts, a->s, a->len))
+			    (vset != NULL ? optset_has(vset, a->s, a->len)
+			                  : spec_has(valopts, a->s, a->len)))
 				i++;
 			continue;
 		}
@@ -747,12 +930,13 @@ ag_exec_pos(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts
  * what one scan found. Only while v's args cannot change: they sit below
  * the top of the arg stack, where pushes go. */
 static void
-pos_remember(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts)
+pos_remember(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts,
+             const struct optset *vset)
 {
 	x->pos_view = NULL;
 	if (v->off + v->n > x->nxa)
 		return;
-	x->npos = pos_scan(x, v, valopts, x->pos, AG_EXEC_POS_CACHE, &x->pos_complete);
+	x->npos = pos_scan(x, v, valopts, vset, x->pos, AG_EXEC_POS_CACHE, &x->pos_complete);
 	x->pos_view = v;
 	x->pos_valopts = valopts;
 }
@@ -774,62 +958,93 @@ valopts_for(const char *name)
 	return "";
 }
 
-/* One subcommand word against "a|b|*suffix|prefix*". */
-static int
-sub_word(const char *pat, size_t plen, const char *w, size_t wlen)
-{
-	for (size_t i = 0; i < plen;) {
-		size_t e = i;
-		while (e < plen && pat[e] != '|')
-			e++;
-		const char *p = pat + i;
-		size_t n = e - i;
-		if (n > 0 && p[0] == '*') {
-			if (wlen >= n - 1 && memcmp(w + wlen - (n - 1), p + 1, n - 1) == 0)
-				return 1;
-		} else if (n > 0 && p[n - 1] == '*') {
-			if (wlen >= n - 1 && memcmp(w, p, n - 1) == 0)
-				return 1;
-		} else if (n == wlen && memcmp(p, w, n) == 0) {
-			return 1;
-		}
-		i = e + 1;
-	}
-	return 0;
-}
-
 /* Index of the last positional the sub words matched, 0 when they do not
- * (or the rule has none: then *ok says whether it matched). */
+ * (or the rule has none: then *ok says whether it matched). Each word is
+ * "a|b|*suffix|prefix*" against the positional at its place. */
 #define MAX_SUB_POS 8
 
-static size_t
-sub_match(struct ag_exec_ctx *x, const struct ag_xview *v, const char *sub, const size_t *pos,
-          int npos, int *ok)
+static void
+rule_compile(const struct rule *r, struct rule_c *c)
 {
-	*ok = 1;
-	if (sub == NULL)
-		return 0;
-	size_t last = 0;
-	int nth = 0;
-	for (const char *p = sub; *p;) {
+	c->any = r->any != NULL && strchr(r->any, '+') == NULL ? optset_compile(r->any) : NULL;
+	c->unless = r->unless != NULL ? optset_compile(r->unless) : NULL;
+	c->nsub = 0;
+	if (r->sub == NULL || r->sub[0] == '\0')
+		return;
+	size_t cap = strlen(r->sub) + 1;
+	c->alts = calloc(cap, sizeof *c->alts);
+	c->nalts = calloc(cap, sizeof *c->nalts);
+	if (c->alts == NULL || c->nalts == NULL)
+		abort();
+	size_t na = 0;
+	/* words split at ' ' (a trailing ' ' adds none), alternatives at '|'
+	 * (a trailing '|' adds none), as the text was read */
+	for (const char *p = r->sub; *p;) {
 		const char *sp = strchr(p, ' ');
-		size_t len = sp ? (size_t)(sp - p) : strlen(p);
-		size_t i = nth < npos ? pos[nth] : 0;
-		nth++;
-		if (i == 0) {
-			*ok = 0;
-			return 0;
+		size_t plen = sp ? (size_t)(sp - p) : strlen(p);
+		size_t first = na;
+		for (size_t i = 0; i < plen;) {
+			size_t e = i;
+			while (e < plen && p[e] != '|')
+				e++;
+			struct sub_alt *alt = &c->alts[na++];
+			alt->p = p + i;
+			alt->n = e - i;
+			alt->kind = ALT_EXACT;
+			if (alt->n > 0 && alt->p[0] == '*') {
+				alt->kind = ALT_SUFFIX;
+				alt->p++;
+				alt->n--;
+			} else if (alt->n > 0 && alt->p[alt->n - 1] == '*') {
+				alt->kind = ALT_PREFIX;
+				alt->n--;
+			}
+			i = e + 1;
 		}
-		const struct ag_xarg *a = ag_exec_arg(x, v, i);
-		if (!sub_word(p, len, a->s, a->len)) {
-			*ok = 0;
-			return 0;
-		}
-		last = i;
+		c->nalts[c->nsub++] = na - first;
 		if (sp == NULL)
 			break;
 		p = sp + 1;
 	}
+	if (c->nsub > MAX_SUB_POS)
+		c->nsub = (size_t)-1; /* only MAX_SUB_POS positionals are looked at */
+}
+
+static int
+sub_alt_match(const struct sub_alt *alt, const char *w, size_t wlen)
+{
+	switch (alt->kind) {
+	case ALT_SUFFIX: return wlen >= alt->n && memcmp(w + wlen - alt->n, alt->p, alt->n) == 0;
+	case ALT_PREFIX: return wlen >= alt->n && memcmp(w, alt->p, alt->n) == 0;
+	default: return alt->n == wlen && memcmp(alt->p, w, wlen) == 0;
+	}
+}
+
+static size_t
+sub_match(struct ag_exec_ctx *x, const struct ag_xview *v, const struct rule_c *c,
+          const size_t *pos, int npos, int *ok)
+{
+	*ok = 1;
+	if (c->nsub == 0)
+		return 0;
+	*ok = 0;
+	if (c->nsub == (size_t)-1)
+		return 0;
+	size_t last = 0;
+	const struct sub_alt *alt = c->alts;
+	for (size_t w = 0; w < c->nsub; alt += c->nalts[w], w++) {
+		size_t i = (int)w < npos ? pos[w] : 0;
+		if (i == 0)
+			return 0;
+		const struct ag_xarg *a = ag_exec_arg(x, v, i);
+		size_t k = 0;
+		while (k < c->nalts[w] && !sub_alt_match(&alt[k], a->s, a->len))
+			k++;
+		if (k == c->nalts[w])
+			return 0;
+		last = i;
+	}
+	*ok = 1;
 	return last;
 }
 
@@ -2906,21 +3121,23 @@ ag_exec_rules(struct ag_exec_ctx *x, const struct ag_xview *v)
 		return;
 	const char *valopts = index_entries[lo].valopts;
 	/* The positionals, found once for every rule of this command. */
-	pos_remember(x, v, valopts);
+	pos_remember(x, v, valopts, index_entries[lo].vset);
 	size_t pos[MAX_SUB_POS];
 	int npos = 0;
 	while (npos < MAX_SUB_POS && (pos[npos] = ag_exec_pos(x, v, valopts, npos)) != 0)
 		npos++;
 	for (size_t k = lo; k < hi; k++) {
 		const struct rule *r = &rules[index_entries[k].rule];
+		const struct rule_c *c = &rule_c[index_entries[k].rule];
 		int ok;
-		size_t at = sub_match(x, v, r->sub, pos, npos, &ok);
+		size_t at = sub_match(x, v, c, pos, npos, &ok);
 		if (!ok)
 			continue;
-		if (r->unless != NULL && ag_exec_opt(x, v, r->unless))
+		if (r->unless != NULL && optset_opt(x, v, c->unless))
 			continue;
 		if (r->any != NULL) {
-			size_t o = any_opt(x, v, r->any);
+			size_t o =
+			    c->any != NULL ? optset_opt(x, v, c->any) : any_opt(x, v, r->any);
 			if (o == 0)
 				continue;
 			at = o;
