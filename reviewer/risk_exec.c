@@ -50,14 +50,54 @@ struct ag_exec_chunk {
 
 /* ---- reasons --------------------------------------------------------------- */
 
+/* vsnprintf(buf, size, fmt, ap) for the formats reasons use, plain text
+ * with %s and %.*s: the same bytes, cut at the same place, at a fraction
+ * of the cost (a request adds about one reason). Returns 0, having
+ * consumed ap partly, for anything else (then vsnprintf on a copy of ap). */
+static int
+format_reason(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	size_t o = 0;
+	for (const char *f = fmt; *f != '\0'; f++) {
+		const char *s = f;
+		size_t n = 1;
+		if (*f == '%') {
+			if (f[1] == 's') {
+				s = va_arg(ap, const char *);
+				if (s == NULL)
+					return 0;
+				n = strlen(s);
+				f++;
+			} else if (f[1] == '.' && f[2] == '*' && f[3] == 's') {
+				int prec = va_arg(ap, int);
+				s = va_arg(ap, const char *);
+				if (s == NULL)
+					return 0;
+				n = prec < 0 ? strlen(s) : strnlen(s, (size_t)prec);
+				f += 3;
+			} else {
+				return 0;
+			}
+		}
+		if (o < size - 1)
+			memcpy(buf + o, s, n < size - 1 - o ? n : size - 1 - o);
+		o += n;
+	}
+	buf[o < size - 1 ? o : size - 1] = '\0';
+	return 1;
+}
+
 void
 ag_exec_add(struct ag_exec_ctx *x, int score, unsigned cats, int start, int end, const char *fmt,
             ...)
 {
 	char buf[400];
-	va_list ap;
+	va_list ap, again;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_copy(again, ap);
+	if (!format_reason(buf, sizeof buf, fmt, ap))
+		vsnprintf(buf, sizeof buf, fmt, again);
+	va_end(again);
 	va_end(ap);
 	struct ag_risk *out = x->out;
 	for (size_t i = 0; i < out->nreasons; i++) {
@@ -286,7 +326,10 @@ ag_exec_name(const char *word, size_t len, char *name, size_t size)
 		return;
 	static const char *const stems[] = {"python", "pypy", "pip",  "perl",  "ruby",
 	                                    "php",    "lua",  "node", "pydoc", NULL};
-	for (size_t i = 0; stems[i] != NULL && strchr("prln", name[0]) != NULL; i++) {
+	int stem_start = name[0] == 'p' || name[0] == 'r' || name[0] == 'l' || name[0] == 'n';
+	for (size_t i = 0; stems[i] != NULL && stem_start; i++) {
+		if (stems[i][0] != name[0])
+			continue;
 		size_t n = strlen(stems[i]);
 		if (len > n && strncmp(name, stems[i], n) == 0 && all_version(name + n, len - n)) {
 			name[n] = '\0';
@@ -1841,6 +1884,8 @@ inert(struct ag_exec_ctx *x, const struct ag_xview *v)
 {
 	for (size_t i = 1; i < v->n; i++) {
 		const char *t = ag_exec_arg(x, v, i)->s;
+		if (t[0] != '-' || t[1] != '-')
+			continue; /* none of the three */
 		if (strcmp(t, "--") == 0)
 			break;
 		if (strcmp(t, "--help") == 0 || strcmp(t, "--version") == 0)
