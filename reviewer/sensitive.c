@@ -4,6 +4,9 @@
  * matched on themselves and every parent domain. */
 #include "reviewer/sensitive.h"
 
+#include <ctype.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -26,9 +29,15 @@ struct path {
 	int escapes;  /* a ".." climbed above the start */
 };
 
+/* Most components differ from most names at the first byte: that is
+ * compared before the name's length is taken. */
 static int
 comp_is(const struct comp *c, const char *name)
 {
+	if (c->len == 0)
+		return name[0] == '\0';
+	if (c->s[0] != name[0])
+		return 0;
 	size_t n = strlen(name);
 	return c->len == n && memcmp(c->s, name, n) == 0;
 }
@@ -50,7 +59,10 @@ comp_suffix(const struct comp *c, const char *suffix)
 static void
 split(const char *s, size_t len, struct path *p)
 {
-	memset(p, 0, sizeof *p);
+	/* Only c[0, n) is ever read: the 4 KiB of components are not cleared. */
+	p->n = 0;
+	p->absolute = p->home = p->escapes = 0;
+	p->base = 0;
 	if (len > MAX_PATH_BYTES)
 		len = MAX_PATH_BYTES;
 	p->absolute = len > 0 && s[0] == '/';
@@ -504,15 +516,79 @@ static const struct host_entry exfil_hosts[] = {
     {"webhook.office.com", "chat webhook"},
 };
 
+#define NEXFIL      (sizeof exfil_hosts / sizeof exfil_hosts[0])
+#define EXFIL_SLOTS 256 /* a power of two, over twice NEXFIL */
+#define HOST_MAX    255 /* longer hosts are matched entry by entry */
+_Static_assert(NEXFIL < EXFIL_SLOTS / 2 && NEXFIL < 255, "exfil_slot is too small");
+
+/* exfil_hosts by domain: an index + 1 per slot, 0 empty. A host is looked
+ * up as itself and as each parent domain (what domain_match accepts), not
+ * compared with every entry. Built once, read-only after. */
+static unsigned char exfil_slot[EXFIL_SLOTS];
+static pthread_once_t exfil_once = PTHREAD_ONCE_INIT;
+
+static size_t
+host_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h & (EXFIL_SLOTS - 1);
+}
+
+static void
+exfil_build(void)
+{
+	for (size_t i = 0; i < NEXFIL; i++) {
+		const char *d = exfil_hosts[i].domain;
+		size_t k = host_hash(d, strlen(d));
+		while (exfil_slot[k] != 0)
+			k = (k + 1) & (EXFIL_SLOTS - 1);
+		exfil_slot[k] = (unsigned char)(i + 1);
+	}
+}
+
+/* The first entry (in table order, as the linear match returned) that is
+ * the domain d[0, n) (lowercase), or NEXFIL. */
+static size_t
+exfil_find(const char *d, size_t n)
+{
+	size_t best = NEXFIL;
+	for (size_t k = host_hash(d, n); exfil_slot[k] != 0; k = (k + 1) & (EXFIL_SLOTS - 1)) {
+		size_t i = exfil_slot[k] - 1u;
+		const char *e = exfil_hosts[i].domain;
+		if (i < best && strlen(e) == n && memcmp(e, d, n) == 0)
+			best = i;
+	}
+	return best;
+}
+
 const char *
 ag_sensitive_host(const char *host, size_t len)
 {
 	while (len > 0 && host[len - 1] == '.')
 		len--;
-	for (size_t i = 0; i < sizeof exfil_hosts / sizeof exfil_hosts[0]; i++)
-		if (domain_match(host, len, exfil_hosts[i].domain))
-			return exfil_hosts[i].what;
-	return NULL;
+	if (len > HOST_MAX) {
+		for (size_t i = 0; i < NEXFIL; i++)
+			if (domain_match(host, len, exfil_hosts[i].domain))
+				return exfil_hosts[i].what;
+		return NULL;
+	}
+	/* domain_match compares with strncasecmp against lowercase domains:
+	 * the same as comparing the host lowered by tolower(). */
+	char low[HOST_MAX];
+	for (size_t i = 0; i < len; i++)
+		low[i] = (char)tolower((unsigned char)host[i]);
+	pthread_once(&exfil_once, exfil_build);
+	size_t best = NEXFIL;
+	for (size_t k = 0; k < len; k++) {
+		if (k > 0 && low[k - 1] != '.')
+			continue;
+		size_t i = exfil_find(low + k, len - k);
+		if (i < best)
+			best = i;
+	}
+	return best < NEXFIL ? exfil_hosts[best].what : NULL;
 }
 
 int
