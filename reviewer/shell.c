@@ -1289,9 +1289,12 @@ commit_cmd(struct parser *p, int idx, size_t wbase, size_t rbase)
 			var_record(sh, &sh->words[c->assign0 + k]);
 	} else if (!(c->flags & AG_SH_C_TEST)) {
 		const char *name = sh->text + sh->words[c->word0].text;
-		if (strcmp(name, "export") == 0 || strcmp(name, "declare") == 0 ||
-		    strcmp(name, "local") == 0 || strcmp(name, "readonly") == 0 ||
-		    strcmp(name, "typeset") == 0)
+		/* first letters of the five, before any strcmp */
+		int maybe = name[0] == 'e' || name[0] == 'd' || name[0] == 'l' || name[0] == 'r' ||
+		            name[0] == 't';
+		if (maybe && (strcmp(name, "export") == 0 || strcmp(name, "declare") == 0 ||
+		              strcmp(name, "local") == 0 || strcmp(name, "readonly") == 0 ||
+		              strcmp(name, "typeset") == 0))
 			for (int k = 1; k < c->nwords; k++)
 				if (is_name_start(sh->text[sh->words[c->word0 + k].text]))
 					var_record(sh, &sh->words[c->word0 + k]);
@@ -1353,11 +1356,14 @@ nested_group(struct parser *p, int close, int pipe, int stage)
 	p->brace = brace;
 }
 
+/* Asked of most words a dozen times (reserved words, {, case, …): the
+ * first byte is compared before strcmp is called. */
 static int
 word_is(const struct parser *p, const struct ag_sh_word *w, const char *s)
 {
-	return !(w->flags & (AG_SH_W_QUOTED | AG_SH_W_EXPAND | AG_SH_W_SUBST)) &&
-	       strcmp(p->sh->text + w->text, s) == 0;
+	const char *t = p->sh->text + w->text;
+	return !(w->flags & (AG_SH_W_QUOTED | AG_SH_W_EXPAND | AG_SH_W_SUBST)) && t[0] == s[0] &&
+	       strcmp(t, s) == 0;
 }
 
 static int
