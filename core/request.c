@@ -511,22 +511,42 @@ check_duplicates(const cJSON *obj, int n, const struct pseg *seg, struct ag_erro
 	return rc;
 }
 
+/* cJSON's type tests, inline: check_tree asks several of them per node.
+ * The same tests cJSON_IsString etc. make (node is never NULL here). */
+static inline int
+node_type_is(const cJSON *node, int type)
+{
+	return (node->type & 0xFF) == type;
+}
+
+/* What a caller knows about every string and key of a tree, so that the
+ * walk need not find it out again. */
+enum {
+	TREE_UTF8 = 1,      /* all UTF-8 already (see ag_frame_parse) */
+	TREE_TEXT_FITS = 2, /* none longer than max_text */
+	TREE_KEYS_FIT = 4,  /* no key longer than max_string */
+};
+
 /* Walks the tree checking what the byte scan cannot: element counts, key
  * and string lengths, duplicate keys. Recursion is bounded by max_depth
  * (the byte scan has already enforced it for parsed frames; trees built in
- * memory are checked here as well). utf8_known: every string and key is
- * already known to be UTF-8 (see ag_frame_parse), so it is not walked again.
+ * memory are checked here as well). known: TREE_* facts established by the
+ * caller, which are not checked again (a string's length is not even
+ * taken when its length and encoding are both known to be fine).
  * The path of a node is only rendered when it fails a check. */
 static int
 check_tree(const cJSON *node, const struct pseg *seg, int depth, const struct ag_limits *lim,
-           int utf8_known, struct ag_error *err)
+           int known, struct ag_error *err)
 {
 	char where[PATH_MAX_LEN];
+	int utf8_known = known & TREE_UTF8;
 #define WHERE path_render(seg, where, sizeof where)
 
-	if (cJSON_IsString(node)) {
+	if (node_type_is(node, cJSON_String)) {
 		if (node->valuestring == NULL)
 			return ag_fail(err, "%s: string without a value", WHERE);
+		if (utf8_known && (known & TREE_TEXT_FITS))
+			return 0;
 		size_t n = strlen(node->valuestring), bad;
 		if (n > lim->max_text)
 			return ag_fail(err, "%s: longer than %zu bytes", WHERE, lim->max_text);
@@ -536,14 +556,15 @@ check_tree(const cJSON *node, const struct pseg *seg, int depth, const struct ag
 	}
 	/* 1e999 parses as infinity, which cJSON prints as null: refused so
 	 * that what is journaled reads back as what was judged. */
-	if (cJSON_IsNumber(node) && !isfinite(node->valuedouble))
+	if (node_type_is(node, cJSON_Number) && !isfinite(node->valuedouble))
 		return ag_fail(err, "%s: number out of range", WHERE);
-	if (!cJSON_IsArray(node) && !cJSON_IsObject(node))
+	int is_object = node_type_is(node, cJSON_Object);
+	if (!node_type_is(node, cJSON_Array) && !is_object)
 		return 0;
 	if (depth > lim->max_depth)
 		return ag_fail(err, "%s: nested deeper than %d levels", WHERE, lim->max_depth);
 
-	int n = 0, i = 0, is_object = cJSON_IsObject(node);
+	int n = 0, i = 0;
 	const cJSON *c;
 	for (c = node->child; c != NULL; c = c->next) {
 		if ((size_t)++n > lim->max_array)
@@ -556,16 +577,19 @@ check_tree(const cJSON *node, const struct pseg *seg, int depth, const struct ag
 	for (c = node->child; c != NULL; c = c->next, i++) {
 		struct pseg child = {seg, NULL, i};
 		if (is_object) {
-			size_t klen = strlen(c->string), bad;
-			if (klen > lim->max_string)
-				return ag_fail(err, "%s: key longer than %zu bytes", WHERE,
-				               lim->max_string);
-			if (!utf8_known && !text_valid(c->string, klen, &bad))
-				return ag_fail(err, "%s: key with invalid UTF-8 at byte %zu", WHERE,
-				               bad);
+			if (!utf8_known || !(known & TREE_KEYS_FIT)) {
+				size_t klen = strlen(c->string), bad;
+				if (klen > lim->max_string)
+					return ag_fail(err, "%s: key longer than %zu bytes", WHERE,
+					               lim->max_string);
+				if (!utf8_known && !text_valid(c->string, klen, &bad))
+					return ag_fail(err,
+					               "%s: key with invalid UTF-8 at byte %zu",
+					               WHERE, bad);
+			}
 			child.key = c->string;
 		}
-		if (check_tree(c, &child, depth + 1, lim, utf8_known, err) < 0)
+		if (check_tree(c, &child, depth + 1, lim, known, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -649,7 +673,12 @@ ag_frame_parse_info(const char *buf, size_t len, const struct ag_limits *limits,
 	/* The raw line is valid UTF-8, and without a \u escape past ASCII the
 	 * strings cJSON made of it are its own bytes plus ASCII: nothing in
 	 * the tree is left to decode. */
-	if (check_tree(frame, NULL, 1, lim, !wide, err) < 0 || check_version(frame, err) < 0) {
+	/* cJSON's strings and keys are never longer than the line they came
+	 * from (unescaping only shortens): a line within a bound proves every
+	 * string within it. */
+	int known = (wide ? 0 : TREE_UTF8) | (len <= lim->max_text ? TREE_TEXT_FITS : 0) |
+	            (len <= lim->max_string ? TREE_KEYS_FIT : 0);
+	if (check_tree(frame, NULL, 1, lim, known, err) < 0 || check_version(frame, err) < 0) {
 		cJSON_Delete(frame);
 		return -1;
 	}
