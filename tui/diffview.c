@@ -166,51 +166,73 @@ classify(struct classifier *c, const char *s, size_t len, struct tui_dline_info 
 	li->kind = TUI_DL_OTHER;
 }
 
+#define INFO_KIND     0x0f
+#define INFO_FLAGGED  0x10
+#define INFO_NUMBERED 0x20 /* inside a counted hunk: old_no/new_no apply */
+
+static int
+is_file_line(const char *line, size_t len, uint8_t kind)
+{
+	if (kind == TUI_DL_FILE)
+		return starts(line, len, "+++ ");
+	return kind == TUI_DL_HEADER &&
+	       (starts(line, len, "*** Update File:") || starts(line, len, "*** Add File:") ||
+	        starts(line, len, "*** Delete File:"));
+}
+
 struct tui_diff_index *
 tui_diff_index_build(const char *text, size_t len, enum tui_body_kind kind,
                      const struct ag_risk *risk)
 {
 	struct tui_diff_index *idx = xcalloc(1, sizeof *idx);
 	struct classifier c = {0};
-	size_t pos = 0, cap = 0, linelen;
-	const char *line;
+	size_t pos = 0, linelen, n = 0;
+	const char *line, *p = text, *end = text + len;
 
 	idx->text = text;
 	idx->len = len;
 	idx->kind = kind;
-	while (ag_line_next(text, len, &pos, &line, &linelen)) {
-		if (idx->n == cap) {
-			cap = cap ? cap * 2 : 256;
-			idx->lines = xreallocarray(idx->lines, cap, sizeof *idx->lines);
-		}
-		struct tui_dline_info *li = &idx->lines[idx->n++];
-		memset(li, 0, sizeof *li);
-		li->off = (uint32_t)(line - text);
-		li->len = (uint32_t)linelen;
+	/* Count first (memchr runs at memory speed), so the arrays are
+	 * allocated once at their size. */
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
+	if (len > 0 && text[len - 1] != '\n')
+		n++;
+	idx->n = n;
+	idx->off = xreallocarray(NULL, n + 1, sizeof *idx->off);
+	idx->info = xcalloc(n ? n : 1, 1);
+	idx->nums = xreallocarray(NULL, 2 * (n / TUI_DIFF_STEP + 1), sizeof *idx->nums);
+	for (size_t i = 0; ag_line_next(text, len, &pos, &line, &linelen); i++) {
+		idx->off[i] = (uint32_t)(line - text);
 		if (kind != TUI_BODY_DIFF)
 			continue;
-		classify(&c, line, linelen, li);
-		if (li->old_no > idx->max_no)
-			idx->max_no = li->old_no;
-		if (li->new_no > idx->max_no)
-			idx->max_no = li->new_no;
-		if (li->kind == TUI_DL_ADD)
+		if (i % TUI_DIFF_STEP == 0) {
+			idx->nums[2 * (i / TUI_DIFF_STEP)] = c.old_no;
+			idx->nums[2 * (i / TUI_DIFF_STEP) + 1] = c.new_no;
+		}
+		struct tui_dline_info li = {0};
+		classify(&c, line, linelen, &li);
+		idx->info[i] = (uint8_t)(li.kind | (li.old_no || li.new_no ? INFO_NUMBERED : 0));
+		if (li.old_no > idx->max_no)
+			idx->max_no = li.old_no;
+		if (li.new_no > idx->max_no)
+			idx->max_no = li.new_no;
+		if (li.kind == TUI_DL_ADD)
 			idx->added++;
-		else if (li->kind == TUI_DL_DEL)
+		else if (li.kind == TUI_DL_DEL)
 			idx->removed++;
-		else if (li->kind == TUI_DL_FILE && starts(line, linelen, "+++ "))
-			idx->files++;
-		else if (li->kind == TUI_DL_HEADER && (starts(line, linelen, "*** Update File:") ||
-		                                       starts(line, linelen, "*** Add File:") ||
-		                                       starts(line, linelen, "*** Delete File:")))
+		else if (is_file_line(line, linelen, li.kind))
 			idx->files++;
 	}
-	if (cap > idx->n && idx->n > 0)
-		idx->lines = xreallocarray(idx->lines, idx->n, sizeof *idx->lines);
+	/* Where a line after the last would start: line i ends one byte
+	 * before line i + 1, at its '\n' or past the end of the text. */
+	idx->off[n] = (uint32_t)(len > 0 && text[len - 1] != '\n' ? len + 1 : len);
 	for (size_t i = 0; risk != NULL && i < risk->nreasons; i++) {
 		int l = risk->reasons[i].line;
-		if (l > 0 && (size_t)l <= idx->n && !idx->lines[l - 1].flagged) {
-			idx->lines[l - 1].flagged = 1;
+		if (l > 0 && (size_t)l <= idx->n && !(idx->info[l - 1] & INFO_FLAGGED)) {
+			idx->info[l - 1] |= INFO_FLAGGED;
 			idx->flagged++;
 		}
 	}
@@ -218,11 +240,50 @@ tui_diff_index_build(const char *text, size_t len, enum tui_body_kind kind,
 }
 
 void
+tui_diff_line(const struct tui_diff_index *idx, size_t i, struct tui_dline_info *out)
+{
+	uint8_t info = idx->info[i];
+
+	memset(out, 0, sizeof *out);
+	out->off = idx->off[i];
+	out->len = idx->off[i + 1] - idx->off[i] - 1;
+	out->kind = info & INFO_KIND;
+	out->flagged = (info & INFO_FLAGGED) != 0;
+	if (idx->kind != TUI_BODY_DIFF || !(info & INFO_NUMBERED))
+		return;
+	/* From the numbers stored at the step's first line, the way the
+	 * classifier went: at most 63 lines. */
+	size_t j = i - i % TUI_DIFF_STEP;
+	uint32_t o = idx->nums[2 * (i / TUI_DIFF_STEP)],
+	         nw = idx->nums[2 * (i / TUI_DIFF_STEP) + 1];
+	for (; j < i; j++) {
+		uint8_t k = idx->info[j] & INFO_KIND;
+		uint32_t a, b, cc, d;
+		if (k == TUI_DL_HUNK) {
+			const char *s = idx->text + idx->off[j];
+			if (parse_hunk(s, idx->off[j + 1] - idx->off[j] - 1, &a, &b, &cc, &d)) {
+				o = a ? a : 1;
+				nw = cc ? cc : 1;
+			}
+		} else if (idx->info[j] & INFO_NUMBERED) {
+			o += k == TUI_DL_CONTEXT || k == TUI_DL_DEL;
+			nw += k == TUI_DL_CONTEXT || k == TUI_DL_ADD;
+		}
+	}
+	if (out->kind == TUI_DL_CONTEXT || out->kind == TUI_DL_DEL)
+		out->old_no = o;
+	if (out->kind == TUI_DL_CONTEXT || out->kind == TUI_DL_ADD)
+		out->new_no = nw;
+}
+
+void
 tui_diff_index_free(struct tui_diff_index **idxp)
 {
 	if (*idxp == NULL)
 		return;
-	free((*idxp)->lines);
+	free((*idxp)->off);
+	free((*idxp)->info);
+	free((*idxp)->nums);
 	free(*idxp);
 	*idxp = NULL;
 }
@@ -231,7 +292,7 @@ long
 tui_diff_next_flagged(const struct tui_diff_index *idx, long from, int dir)
 {
 	for (long i = from + (dir > 0 ? 1 : -1); i >= 0 && (size_t)i<idx->n; i += dir> 0 ? 1 : -1)
-		if (idx->lines[i].flagged)
+		if (idx->info[i] & INFO_FLAGGED)
 			return i;
 	return -1;
 }

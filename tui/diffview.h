@@ -1,7 +1,9 @@
 /* Long bodies — a unified diff, pretty-printed MCP arguments — indexed once
  * so that drawing touches only the visible lines: a 100,000-line diff costs
- * one pass when it is first shown (about 20 bytes a line), then each frame
- * sanitizes and draws a screenful, whatever the scroll position.
+ * one pass when it is first shown (about 5 bytes a line: a 32-bit offset
+ * and a byte of kind and flags, plus the line numbers at every 64th line),
+ * then each frame sanitizes and draws a screenful, whatever the scroll
+ * position.
  *
  * The diff classifier is deliberately light (the risk engine has the full
  * parser): it colours lines, honours hunk counts so that "--- x" inside a
@@ -29,6 +31,7 @@ enum tui_dline {
 	TUI_DL_NOEOL, /* \ No newline at end of file */
 };
 
+/* One line, as tui_diff_line() resolves it. */
 struct tui_dline_info {
 	uint32_t off, len;       /* the line in the text, without '\n' */
 	uint32_t old_no, new_no; /* line numbers in the old and new file, 0: none */
@@ -36,12 +39,20 @@ struct tui_dline_info {
 	uint8_t flagged;         /* a risk reason points at this line */
 };
 
+#define TUI_DIFF_STEP 64 /* lines between stored line numbers */
+
 struct tui_diff_index {
 	const char *text; /* borrowed: lives as long as the request */
 	size_t len;
 	enum tui_body_kind kind;
-	struct tui_dline_info *lines; /* owned */
 	size_t n;
+	/* Private (read through tui_diff_line): line starts (n + 1 of
+	 * them: the last is where a line after the text would start), a
+	 * byte per line (kind, flagged, numbered), and the old and new line
+	 * numbers the classifier held at lines 0, 64, 128... */
+	uint32_t *off;
+	uint8_t *info;
+	uint32_t *nums;  /* 2 per TUI_DIFF_STEP lines */
 	uint32_t max_no; /* the largest line number, for the gutter width */
 	size_t files, added, removed, flagged;
 };
@@ -52,6 +63,8 @@ struct tui_diff_index {
 struct tui_diff_index *tui_diff_index_build(const char *text, size_t len, enum tui_body_kind kind,
                                             const struct ag_risk *risk);
 void tui_diff_index_free(struct tui_diff_index **idx);
+/* Line i (< idx->n): where it is, its kind, numbers and flag. */
+void tui_diff_line(const struct tui_diff_index *idx, size_t i, struct tui_dline_info *out);
 
 /* Index of the next (dir > 0) or previous flagged line from `from`,
  * exclusive, or -1. */

@@ -430,7 +430,9 @@ resolve(const struct doc *d, size_t i, struct resolved *r)
 		return;
 	}
 	const struct tui_diff_index *b = d->body;
-	const struct tui_dline_info *li = &b->lines[i - d->n];
+	struct tui_dline_info line;
+	const struct tui_dline_info *li = &line;
+	tui_diff_line(b, i - d->n, &line);
 	r->text.s = b->text + li->off;
 	r->text.len = li->len;
 	r->text.san_flags = AG_SAN_EXPAND_TABS;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -235,6 +236,72 @@ test_packed_until_shown(void **state)
 	tui_model_free(&m);
 }
 
+/* Line numbers are stored every 64 lines and walked to from there: a
+ * generated diff whose every body line names the numbers it must get,
+ * with hunks that start and end across those steps, a bare "@@" whose
+ * lines have no numbers, and no newline at the end. */
+static void
+test_diff_index_numbers(void **state)
+{
+	(void)state;
+	size_t cap = 1 << 20, len = 0;
+	char *diff = malloc(cap);
+	int o = 0, nw = 0;
+	len += (size_t)snprintf(diff + len, cap - len, "diff --git a/y b/y\n--- a/y\n+++ b/y\n");
+	for (int h = 0; h < 30; h++) {
+		int ctx = 3 + h * 7 % 90, del = h % 5, add = h % 3;
+		o = 100 * h + 1;
+		nw = 100 * h + 5;
+		len += (size_t)snprintf(diff + len, cap - len, "@@ -%d,%d +%d,%d @@\n", o,
+		                        ctx + del, nw, ctx + add);
+		for (int k = 0; k < ctx + del + add; k++) {
+			if (k < del)
+				len += (size_t)snprintf(diff + len, cap - len, "-o%d\n", o++);
+			else if (k < del + add)
+				len += (size_t)snprintf(diff + len, cap - len, "+n%d\n", nw++);
+			else
+				len += (size_t)snprintf(diff + len, cap - len, " o%d n%d\n", o++,
+				                        nw++);
+		}
+		if (h == 17)
+			len += (size_t)snprintf(diff + len, cap - len, "@@\n+loose\n-loose\n");
+	}
+	len += (size_t)snprintf(diff + len, cap - len, " trailing");
+	struct tui_diff_index *idx = tui_diff_index_build(diff, len, TUI_BODY_DIFF, NULL);
+	size_t checked = 0, loose = 0;
+	for (size_t i = 0; i < idx->n; i++) {
+		struct tui_dline_info li;
+		char want[64];
+		tui_diff_line(idx, i, &li);
+		const char *s = diff + li.off;
+		if (li.len == 6 && memcmp(s + 1, "loose", 5) == 0) {
+			assert_int_equal(li.kind, s[0] == '+' ? TUI_DL_ADD : TUI_DL_DEL);
+			assert_int_equal(li.old_no + li.new_no, 0);
+			loose++;
+			continue;
+		}
+		if (li.kind == TUI_DL_DEL)
+			snprintf(want, sizeof want, "-o%u", li.old_no);
+		else if (li.kind == TUI_DL_ADD)
+			snprintf(want, sizeof want, "+n%u", li.new_no);
+		else if (li.kind == TUI_DL_CONTEXT)
+			snprintf(want, sizeof want, " o%u n%u", li.old_no, li.new_no);
+		else
+			continue;
+		assert_int_equal(li.len, strlen(want));
+		assert_memory_equal(s, want, li.len);
+		checked++;
+	}
+	assert_true(checked > 1000);
+	assert_int_equal(loose, 2);
+	struct tui_dline_info last;
+	tui_diff_line(idx, idx->n - 1, &last);
+	assert_int_equal(last.len, 9); /* " trailing", no newline after it */
+	assert_memory_equal(diff + last.off, " trailing", 9);
+	tui_diff_index_free(&idx);
+	free(diff);
+}
+
 static void
 test_diff_index(void **state)
 {
@@ -257,13 +324,22 @@ test_diff_index(void **state)
 	static const int kinds[] = {TUI_DL_HEADER,  TUI_DL_HEADER,  TUI_DL_FILE, TUI_DL_FILE,
 	                            TUI_DL_HUNK,    TUI_DL_CONTEXT, TUI_DL_DEL,  TUI_DL_ADD,
 	                            TUI_DL_CONTEXT, TUI_DL_NOEOL};
-	for (int i = 0; i < 10; i++)
-		assert_int_equal(idx->lines[i].kind, kinds[i]);
-	assert_int_equal(idx->lines[5].old_no, 10);
-	assert_int_equal(idx->lines[6].old_no, 11);
-	assert_int_equal(idx->lines[7].new_no, 11);
-	assert_int_equal(idx->lines[8].new_no, 12);
-	assert_true(idx->lines[7].flagged);
+	struct tui_dline_info li[10];
+	for (int i = 0; i < 10; i++) {
+		tui_diff_line(idx, (size_t)i, &li[i]);
+		assert_int_equal(li[i].kind, kinds[i]);
+	}
+	assert_int_equal(li[5].old_no, 10);
+	assert_int_equal(li[6].old_no, 11);
+	assert_int_equal(li[7].new_no, 11);
+	assert_int_equal(li[8].new_no, 12);
+	assert_int_equal(li[7].old_no, 0);
+	assert_int_equal(li[6].new_no, 0);
+	assert_true(li[7].flagged);
+	assert_false(li[6].flagged);
+	assert_memory_equal(diff + li[6].off, "--- not a header", li[6].len);
+	assert_int_equal(li[6].len, 16);
+	assert_int_equal(li[9].len, 27);
 	assert_int_equal(idx->flagged, 1);
 	assert_int_equal(idx->files, 1);
 	assert_int_equal(idx->added, 1);
@@ -324,6 +400,7 @@ main(void)
 	    cmocka_unit_test(test_bad_frames_are_ignored),
 	    cmocka_unit_test(test_packed_until_shown),
 	    cmocka_unit_test(test_diff_index),
+	    cmocka_unit_test(test_diff_index_numbers),
 	    cmocka_unit_test(test_shell_colouring),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
