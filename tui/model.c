@@ -93,12 +93,14 @@ tui_item_compact(struct tui_item *it)
 {
 	if (it->packed != NULL || it->req == NULL)
 		return;
-	drop_derived(it);
 	/* A long diff is one string either way, as text or in a tree: packing
-	 * it would save nothing and cost a print and a parse per visit. */
+	 * it would save nothing and cost a print and a parse per visit. Its
+	 * line index (5 bytes a line) stays too, so that going back to it is
+	 * not another pass over megabytes. */
 	if (it->req->kind == AG_KIND_PATCH && it->req->u.patch.diff != NULL &&
-	    strlen(it->req->u.patch.diff) > PACK_MAX_DIFF)
+	    strnlen(it->req->u.patch.diff, PACK_MAX_DIFF + 1) > PACK_MAX_DIFF)
 		return;
+	drop_derived(it);
 	char *action = it->req->action ? ag_json_print(it->req->action) : xstrdup("{}");
 	char *hook = it->req->hook ? ag_json_print(it->req->hook) : NULL;
 	size_t la = strlen(action), lh = hook ? strlen(hook) : 0;

@@ -58,8 +58,9 @@ void tui_item_free(struct tui_item **item);
  * req stays, with action NULL. */
 struct ag_request *tui_item_full(struct tui_item *it);
 /* Packs a full request and drops what was derived from its text (the body
- * index, the command colours); a long diff (over 64 KiB) stays whole, as
- * packing it would save nothing. Pointers into req's strings die. */
+ * index, the command colours); a long diff (over 64 KiB) stays whole, with
+ * its index, as packing it would save nothing. Pointers into req's strings
+ * die. */
 void tui_item_compact(struct tui_item *it);
 
 struct tui_model {
