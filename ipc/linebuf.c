@@ -61,8 +61,11 @@ ag_linebuf_fill(struct ag_linebuf *lb, int fd)
 {
 	linebuf_reserve(lb);
 	ssize_t n;
+	/* All the room there is, not one chunk: a long line (a snapshot's
+	 * diff) then comes in as few reads as the pipe allows. */
+	size_t room = lb->cap - lb->start - lb->len;
 	do
-		n = read(fd, lb->buf + lb->start + lb->len, READ_CHUNK);
+		n = read(fd, lb->buf + lb->start + lb->len, room);
 	while (n < 0 && errno == EINTR);
 	if (n > 0)
 		lb->len += (size_t)n;

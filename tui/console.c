@@ -2,9 +2,11 @@
  * driven by a dirty flag (at most once per loop pass), signal handlers that
  * only set flags — tmux's shape. Keys arrive through get_wch so that
  * typed reasons can hold any character; resizes arrive as KEY_RESIZE. */
+#define _GNU_SOURCE /* F_SETPIPE_SZ */
 #include "tui/console.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -39,6 +41,7 @@ struct console {
 	int quit;
 	int bell;
 	long title_count; /* pending count last put in the pane title */
+	int more;         /* read_bus stopped at its bound: frames may wait in our buffer */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -142,6 +145,12 @@ try_connect(struct console *c)
 		c->dirty = 1;
 		return;
 	}
+	/* A snapshot with a long diff crosses the FIFO in 64 KiB steps, each
+	 * a hub loop turn and a wakeup of ours; a wider pipe takes it in a
+	 * few. Best effort: the size is capped by fs.pipe-max-size. */
+#ifdef F_SETPIPE_SZ
+	(void)fcntl(ag_client_fd(c->client), F_SETPIPE_SZ, 1 << 20);
+#endif
 	/* The snapshot that follows the welcome replaces what we had; the
 	 * selection is kept by id. */
 	tui_model_clear(&c->ui.pending);
@@ -198,7 +207,10 @@ read_bus(struct console *c)
 	struct ag_error err;
 	int frames = 0;
 
-	/* Bounded per pass so that a flood cannot starve the keyboard. */
+	/* Bounded per pass so that a flood cannot starve the keyboard. What
+	 * is left may sit in the client's buffer, where poll() cannot see
+	 * it: the loop then polls without waiting (c->more). */
+	c->more = 0;
 	for (int i = 0; i < 256 && c->client != NULL; i++) {
 		cJSON *frame = NULL;
 		int rc = ag_client_recv(c->client, 0, &frame, &err);
@@ -211,6 +223,7 @@ read_bus(struct console *c)
 		on_frame(c, frame);
 		cJSON_Delete(frame);
 		frames++;
+		c->more = i == 255;
 	}
 	if (frames > 0)
 		tui_model_refilter(&c->ui.pending);
@@ -806,10 +819,11 @@ loop(struct console *c)
 		struct pollfd pfd[2] = {{STDIN_FILENO, POLLIN, 0}, {-1, POLLIN, 0}};
 		if (c->client != NULL)
 			pfd[1].fd = ag_client_fd(c->client);
-		int wait = c->client == NULL ? RECONNECT_EVERY_MS : 1000;
+		int wait = c->client == NULL ? RECONNECT_EVERY_MS : c->more ? 0 : 1000;
 		if (poll(pfd, 2, wait) < 0 && errno != EINTR)
 			break;
-		if (c->client != NULL && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (c->client != NULL &&
+		    (c->more || (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))))
 			read_bus(c);
 		/* Keys, and KEY_RESIZE after a SIGWINCH interrupted poll(). */
 		wint_t ch;
