@@ -35,7 +35,8 @@
  * unknown sequence).
  *
  * Medians of several runs (fewer with BENCH_QUICK=1): the machine is shared
- * and noisy. */
+ * and noisy. BENCH_FIRST=N measures only the first screen of the diff, N
+ * times, agate and tig taking turns. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -414,10 +415,22 @@ drain(void)
 		free(line);
 }
 
+/* Waits until the panes have been quiet for 30 ms: a key sent while the
+ * last repaint is still arriving could be read together with the next
+ * one and cancel it out (j then k: no change at all). */
+static void
+settle(void)
+{
+	while (tm_fill(30))
+		;
+	drain();
+}
+
 /* Sends keys and returns how long until the screen changed (µs). */
 static double
 key_to_repaint(const struct pane *p, const char *key, const char *marker)
 {
+	settle();
 	char *before = capture(p);
 	drain();
 	double t0 = now_us();
@@ -721,6 +734,33 @@ main(int argc, char **argv)
 	       "ratio = agate / baseline\n",
 	       repeat, samples);
 	printf("%-40s %10s %10s %-3s %8s  %s\n", "", "agate", "baseline", "", "ratio", "target");
+
+	/* BENCH_FIRST=N: only the first screen of the diff, agate and tig in
+	 * turn N times (for working on that one figure on a busy machine:
+	 * each pair runs under the same load). */
+	const char *only_first = getenv("BENCH_FIRST");
+	if (only_first != NULL && atoi(only_first) > 0) {
+		int n = atoi(only_first) > 64 ? 64 : atoi(only_first);
+		double a[64], t[64];
+		publishers[0] = publisher(1, 0, "x");
+		wait_pending(1);
+		for (int r = 0; r < n; r++) {
+			struct pane p;
+			tig_start(&p);
+			t[r] = (wait_screen(&p, FIRST_MARK, NULL, p.started) - p.started) / 1e3;
+			pane_kill(&p);
+			console_start(&p, "console");
+			a[r] = (wait_screen(&p, FIRST_MARK, NULL, p.started) - p.started) / 1e3;
+			free(tm_cmd("send-keys -t %s q", p.id));
+			for (int i = 0; i < 500 && kill(p.pid, 0) == 0; i++)
+				usleep(10000);
+		}
+		row("first screen, 100,000-line diff (ms)", median(a, n), median(t, n), "ms",
+		    "<= tig");
+		close(tm.in);
+		cleanup();
+		return 0;
+	}
 
 	/* 1. The floor of publish -> on screen: cat copying a FIFO to a pane. */
 	char *fifo_path = xasprintf("%s/floor.fifo", tmpdir);
