@@ -163,12 +163,12 @@ try_connect(struct console *c)
 }
 
 static void
-on_frame(struct console *c, const cJSON *frame)
+on_frame(struct console *c, cJSON *frame)
 {
 	struct tui_ui *ui = &c->ui;
 	struct tui_event ev;
 
-	tui_model_apply(&ui->pending, frame, &ev);
+	tui_model_take(&ui->pending, frame, &ev);
 	switch (ev.change) {
 	case TUI_CHANGE_ADDED:
 		if (c->opts->bell)

@@ -460,8 +460,52 @@ copy_id(char *dst, const char *id)
 	snprintf(dst, AG_ID_MAX + 1, "%s", id != NULL && ag_id_valid(id) ? id : "");
 }
 
+/* The long diff of a request event, if it has one: its string item. */
+static cJSON *
+long_diff(cJSON *rj)
+{
+	cJSON *action = cJSON_GetObjectItemCaseSensitive(rj, "action");
+	const char *kind = jstr(action, "kind");
+	cJSON *d = cJSON_GetObjectItemCaseSensitive(action, "diff");
+	if (kind == NULL || strcmp(kind, "patch") != 0 || !cJSON_IsString(d) ||
+	    d->valuestring == NULL || (d->type & cJSON_IsReference))
+		return NULL;
+	return strnlen(d->valuestring, PACK_MAX_DIFF + 1) > PACK_MAX_DIFF ? d : NULL;
+}
+
+/* ag_request_from_json, moving a long diff out of a frame the caller
+ * deletes next instead of copying it (3 MB: the copy, and a UTF-8 walk
+ * that parsing the frame made already). The request is validated with a
+ * one-byte stand-in for the diff, which then takes the diff's place; what
+ * is skipped for the diff itself (non-empty, at most 64 MiB, UTF-8) holds
+ * for any string of a frame ag_frame_parse accepted. */
+static int
+request_from_frame(cJSON *rj, const struct ag_limits *limits, struct ag_request **req,
+                   struct ag_error *err)
+{
+	static char stand_in[] = "-";
+	cJSON *d = rj != NULL ? long_diff(rj) : NULL;
+	if (d == NULL)
+		return ag_request_from_json(rj, limits, req, err);
+	char *text = d->valuestring;
+	d->valuestring = stand_in;
+	int rc = ag_request_from_json(rj, limits, req, err);
+	d->valuestring = NULL; /* the frame no longer owns it */
+	cJSON *mine = rc == 0 ? cJSON_GetObjectItemCaseSensitive((*req)->action, "diff") : NULL;
+	if (mine == NULL || !cJSON_IsString(mine) || (*req)->kind != AG_KIND_PATCH) {
+		cJSON_free(text);
+		if (rc == 0)
+			ag_request_free(req);
+		return rc == 0 ? ag_fail(err, "action.diff: lost") : rc;
+	}
+	cJSON_free(mine->valuestring);
+	mine->valuestring = text;
+	(*req)->u.patch.diff = text;
+	return 0;
+}
+
 static void
-on_request(struct tui_model *m, const cJSON *f, struct tui_event *ev)
+on_request(struct tui_model *m, const cJSON *f, cJSON *owned, struct tui_event *ev)
 {
 	struct ag_limits limits;
 	struct ag_request *req = NULL;
@@ -471,7 +515,13 @@ on_request(struct tui_model *m, const cJSON *f, struct tui_event *ev)
 	ag_limits_default(&limits);
 	/* The hub accepted it under its limits, which may be larger. */
 	limits.max_frame = limits.max_text = (size_t)64 * 1024 * 1024;
-	if (!cJSON_IsObject(rj) || ag_request_from_json(rj, &limits, &req, &err) != 0) {
+	int rc = -1;
+	if (cJSON_IsObject(rj))
+		rc = owned != NULL
+		         ? request_from_frame(cJSON_GetObjectItemCaseSensitive(owned, "request"),
+		                              &limits, &req, &err)
+		         : ag_request_from_json(rj, &limits, &req, &err);
+	if (rc != 0) {
 		ev->change = TUI_CHANGE_IGNORED;
 		snprintf(ev->notice, sizeof ev->notice, "unusable request event: %.200s",
 		         cJSON_IsObject(rj) ? err.msg : "no request");
@@ -578,8 +628,22 @@ on_status(const cJSON *f, struct tui_event *ev)
 	}
 }
 
+static void apply(struct tui_model *m, const cJSON *f, cJSON *owned, struct tui_event *ev);
+
 void
 tui_model_apply(struct tui_model *m, const cJSON *f, struct tui_event *ev)
+{
+	apply(m, f, NULL, ev);
+}
+
+void
+tui_model_take(struct tui_model *m, cJSON *f, struct tui_event *ev)
+{
+	apply(m, f, f, ev);
+}
+
+static void
+apply(struct tui_model *m, const cJSON *f, cJSON *owned, struct tui_event *ev)
 {
 	const char *type = jstr(f, "type");
 
@@ -592,7 +656,7 @@ tui_model_apply(struct tui_model *m, const cJSON *f, struct tui_event *ev)
 		if (event == NULL)
 			return;
 		if (strcmp(event, "request") == 0) {
-			on_request(m, f, ev);
+			on_request(m, f, owned, ev);
 		} else if (strcmp(event, "decided") == 0) {
 			on_decided(m, f, ev);
 		} else if (strcmp(event, "abandoned") == 0) {

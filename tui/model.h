@@ -147,6 +147,9 @@ struct tui_event {
  * frames (once, not per frame: a snapshot of 10,000 requests must not
  * rebuild the view 10,000 times). */
 void tui_model_apply(struct tui_model *m, const cJSON *frame, struct tui_event *ev);
+/* The same, for a frame the caller deletes next: a long diff (over 64
+ * KiB) is moved out of it into the request rather than copied. */
+void tui_model_take(struct tui_model *m, cJSON *frame, struct tui_event *ev);
 
 /* Frames the console sends. Caller owns the result. */
 cJSON *tui_model_decide_frame(struct tui_item *it, enum ag_decision decision, const char *reason,

@@ -236,6 +236,78 @@ test_packed_until_shown(void **state)
 	tui_model_free(&m);
 }
 
+/* A request event the console is about to delete hands over its long
+ * diff instead of a copy: the request shows every byte of it (escapes
+ * decoded), with its other fields, after the frame is gone; a short diff
+ * and a broken request behave as with tui_model_apply. */
+static void
+test_take_long_diff(void **state)
+{
+	(void)state;
+	size_t n = 4000, cap = n * 64 + 4096, len = 0, elen = 0;
+	char *want = malloc(cap), *esc = malloc(cap * 2);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(want + len, cap - len, "+\tline %05zu \"q\" \xc3\xa9\n", i);
+	for (size_t i = 0; i < len; i++) {
+		if (want[i] == '\n' || want[i] == '\t' || want[i] == '"') {
+			esc[elen++] = '\\';
+			esc[elen++] = want[i] == '\n' ? 'n' : want[i] == '\t' ? 't' : '"';
+		} else {
+			esc[elen++] = want[i];
+		}
+	}
+	esc[elen] = '\0';
+	assert_true(len > 64 * 1024);
+	char *frame = malloc(elen + 1024);
+	snprintf(
+	    frame, elen + 1024,
+	    "{\"v\":1,\"type\":\"event\",\"event\":\"request\",\"snapshot\":true,"
+	    "\"request\":{\"v\":1,\"type\":\"request\",\"id\":\"big\",\"session\":\"s-9\","
+	    "\"agent\":\"codex\",\"cwd\":\"/w\",\"action\":{\"kind\":\"patch\",\"diff\":\"%s\","
+	    "\"files\":[\"a.c\"]}},\"risk\":{\"score\":30,\"level\":\"medium\",\"categories\":[],"
+	    "\"reasons\":[]},\"rule\":null,\"needs_human\":false,\"created_ms\":5,"
+	    "\"deadline_ms\":0}",
+	    esc);
+	struct tui_model m;
+	struct tui_event ev;
+	tui_model_init(&m);
+	cJSON *f = cJSON_Parse(frame);
+	assert_non_null(f);
+	tui_model_take(&m, f, &ev);
+	cJSON_Delete(f);
+	tui_model_refilter(&m);
+	assert_int_equal(ev.change, TUI_CHANGE_SNAPSHOT);
+	struct tui_item *it = tui_model_find(&m, "big");
+	assert_non_null(it);
+	struct ag_request *r = tui_item_full(it);
+	assert_int_equal(r->kind, AG_KIND_PATCH);
+	assert_int_equal(strlen(r->u.patch.diff), len);
+	assert_memory_equal(r->u.patch.diff, want, len);
+	/* The action tree holds the same text (what a later print shows). */
+	assert_ptr_equal(cJSON_GetObjectItemCaseSensitive(r->action, "diff")->valuestring,
+	                 r->u.patch.diff);
+	assert_string_equal(r->u.patch.files[0], "a.c");
+	assert_string_equal(r->session, "s-9");
+	assert_int_equal(it->risk.score, 30);
+
+	/* A broken one is still refused whole (the stand-in does not hide
+	 * what else is wrong), and its diff is not leaked. */
+	char *bad = strstr(frame, "\"files\":[\"a.c\"]");
+	memcpy(bad, "\"files\":[ 1   ]", 15);
+	memcpy(strstr(frame, "\"big\""), "\"bag\"", 5);
+	f = cJSON_Parse(frame);
+	assert_non_null(f);
+	tui_model_take(&m, f, &ev);
+	cJSON_Delete(f);
+	assert_int_equal(ev.change, TUI_CHANGE_IGNORED);
+	assert_non_null(strstr(ev.notice, "action.files"));
+	assert_null(tui_model_find(&m, "bag"));
+	tui_model_free(&m);
+	free(frame);
+	free(esc);
+	free(want);
+}
+
 /* Line numbers are stored every 64 lines and walked to from there: a
  * generated diff whose every body line names the numbers it must get,
  * with hunks that start and end across those steps, a bare "@@" whose
@@ -401,6 +473,7 @@ main(void)
 	    cmocka_unit_test(test_packed_until_shown),
 	    cmocka_unit_test(test_diff_index),
 	    cmocka_unit_test(test_diff_index_numbers),
+	    cmocka_unit_test(test_take_long_diff),
 	    cmocka_unit_test(test_shell_colouring),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
