@@ -9,7 +9,9 @@
  * and count. Counters go to BUS/telemetry.json, which `agate status` shows.
  *
  * The hub starts it (cmd/hub.c, when the config sets telemetry_endpoint);
- * it can also be run by hand against any bus. One per bus (a lock). */
+ * it can also be run by hand against any bus. One per bus (a lock).
+ * The exporter is cmd/telemetry.c, linked into agate-net; the two
+ * functions below are cmd/telemetry_hub.c, linked into agate. */
 #ifndef AGATE_CMD_TELEMETRY_H
 #define AGATE_CMD_TELEMETRY_H
 
@@ -17,6 +19,9 @@
 #include <sys/types.h>
 
 #include "cmd/common.h"
+
+/* The exporter's counters, in the bus directory. */
+#define AG_TELEMETRY_STATS_FILE "telemetry.json"
 
 /* When env's config sets telemetry_endpoint: starts `agate telemetry
  * --daemon` for env's bus as a child that dies with the caller. Returns
