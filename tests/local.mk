@@ -23,3 +23,4 @@ include tests/tui.mk
 include tests/fuzz.mk
 include tests/agents.mk
 include tests/replay.mk
+include tests/net.mk
