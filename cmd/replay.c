@@ -606,6 +606,12 @@ feed_row(void *ctx, const struct ag_journal_row *row)
 	if (timeout > 0)
 		cJSON_AddNumberToObject(o, "timeout_ms", (double)timeout);
 	cJSON_AddItemToObject(o, "action", action);
+	/* The hook rides along: a recorded guard check is fed as a guard check
+	 * (decided by the rules at once), not as a question for a human. The
+	 * journal validated it on the way in; the hub validates it again. */
+	cJSON *hook = row->hook_json ? cJSON_Parse(row->hook_json) : NULL;
+	if (hook)
+		cJSON_AddItemToObject(o, "hook", hook);
 	f->frame = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return 0;

@@ -77,3 +77,20 @@ ok "--speed 0: $(cat "$T/feed3")"
 agate replay --feed --session no-such >/dev/null 2>"$T/none.err" && fail "fed nothing"
 grep -q "no recorded request matches" "$T/none.err" || fail "$(cat "$T/none.err")"
 ok "feeding an unknown session fails with a message"
+
+# 5. A recorded guard check (Codex PreToolUse) is fed with its hook, so the
+# rules answer it at once as they did, instead of it waiting for a human.
+agate hook codex <"$AGATE_SRCDIR/tests/fixtures/hooks/codex/pretooluse-exec.json" \
+	>"$T/guard.out" 2>"$T/guard.err" || fail "the codex guard hook: $(cat "$T/guard.err")"
+rec=01a21b74-7604-7932-ae7a-cdb6ee1bd883
+agate log --json --session "$rec" | grep -q '"guard":true' ||
+	fail "the guard check was not recorded with its hook: $(agate log --json --session "$rec")"
+start=$(date +%s%N)
+agate replay --feed --session "$rec" --speed 0 --timeout 20s --as-session fed-guard \
+	>"$T/feed5" 2>&1 || fail "feed5: $(cat "$T/feed5")"
+el=$((($(date +%s%N) - start) / 1000000))
+agate log --json --session fed-guard >"$T/fed5.log"
+grep -q '"hook":{[^}]*"guard":true' "$T/fed5.log" || fail "fed without its hook: $(cat "$T/fed5.log")"
+grep -q '"by":"policy"' "$T/fed5.log" || fail "the fed guard check was not decided by policy: $(cat "$T/fed5.log")"
+[ "$el" -lt 10000 ] || fail "the fed guard check waited $el ms"
+ok "a recorded guard check is fed with its hook and answered at once ($el ms)"
