@@ -579,17 +579,19 @@ hub_start(struct hub *h, int *already_running, struct ag_error *err)
 static void
 hub_shutdown(struct hub *h)
 {
-	if (h->inbox_fd >= 0) {
+	if (h->inbox_fd >= 0 && !h->inbox_lost) {
 		/* Unlink while still holding the lock, so a new hub cannot have
-		 * made its own inbox that we would delete. */
+		 * made its own inbox that we would delete. (When the inbox was
+		 * lost, the names may already be another hub's.) */
 		char *path = ag_bus_path(h->dir, "hub.fifo");
 		unlink(path);
 		free(path);
 		path = ag_bus_path(h->dir, "hub.pid");
 		unlink(path);
 		free(path);
-		close(h->inbox_fd);
 	}
+	if (h->inbox_fd >= 0)
+		close(h->inbox_fd);
 	while (h->clients) {
 		struct hub_client *cl = h->clients;
 		h->clients = cl->next;
@@ -665,6 +667,30 @@ hub_turn(struct hub *h, struct pollfd *pfds, struct hub_client **owners, struct 
 	return 0;
 }
 
+/* Whether hub.fifo is still ours. When the bus directory is removed or
+ * replaced (a user cleaning /tmp, a test's temporary directory deleted) no
+ * client can reach this hub again, and a hub started on demand would own
+ * the new directory: the loop stops rather than lingering forever. A
+ * stat() a second. */
+static int
+hub_inbox_gone(struct hub *h)
+{
+	int64_t now = ag_clock_mono_ms();
+	if (now < h->next_inbox_check_ms)
+		return 0;
+	h->next_inbox_check_ms = now + 1000;
+	struct stat mine, there;
+	if (fstat(h->inbox_fd, &mine) != 0)
+		return 0;
+	char *path = ag_bus_path(h->dir, "hub.fifo");
+	int rc = stat(path, &there);
+	int e = errno;
+	free(path);
+	if (rc != 0)
+		return e == ENOENT || e == ENOTDIR;
+	return there.st_dev != mine.st_dev || there.st_ino != mine.st_ino;
+}
+
 int
 ag_hub_run(const struct ag_hub_opts *opts, int *already_running, struct ag_error *err)
 {
@@ -693,6 +719,13 @@ ag_hub_run(const struct ag_hub_opts *opts, int *already_running, struct ag_error
 			owners = xreallocarray(owners, cap, sizeof *owners);
 		}
 		rc = hub_turn(&h, pfds, owners, err);
+		if (rc == 0 && hub_inbox_gone(&h)) {
+			hub_log(&h,
+			        "%s/hub.fifo was removed or replaced: no client can reach this hub",
+			        h.dir);
+			h.inbox_lost = 1;
+			break;
+		}
 	}
 	if (rc == 0)
 		hub_log(&h, "stopping; %zu requests stay pending in the journal", h.pending.count);

@@ -42,6 +42,8 @@ struct hub {
 	struct ag_pending_table pending;
 	int64_t start_wall, start_mono;
 	int64_t next_expiry_ms;
+	int64_t next_inbox_check_ms; /* monotonic */
+	int inbox_lost;              /* hub.fifo was removed or replaced under us */
 	uint64_t nrequests, ndecisions, nerrors;
 };
 

@@ -161,3 +161,18 @@ wait $LAST; rc=$?
 [ $rc -eq 2 ] && grep -q "abandoned" "$T/ab1.err" || fail "abandoned publisher: rc=$rc $(cat "$T/ab1.err")"
 is_state ab1 abandoned || fail "ab1 not journaled as abandoned"
 ok "abandon: the waiting publisher fails closed (exit 2), the journal says abandoned"
+
+# 14. A hub whose bus directory is removed (a user cleaning /tmp) cannot be
+# reached by any client again: it stops by itself instead of lingering.
+gone="$T/gone-bus"
+AGATE_BUS="$gone" "$AGATE_BIN" hub --journal "$T/gone.db" >"$T/gone.log" 2>&1 &
+GONE=$!
+wait_for test -p "$gone/hub.fifo" || fail "second hub did not start: $(cat "$T/gone.log")"
+rm -rf "$gone"
+i=0
+while kill -0 "$GONE" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+kill -0 "$GONE" 2>/dev/null && fail "the hub outlived its bus directory by 5 s"
+wait "$GONE"; rc=$?
+[ $rc -eq 0 ] || fail "the hub exited $rc: $(cat "$T/gone.log")"
+grep -q "hub.fifo was removed or replaced" "$T/gone.log" || fail "no reason logged: $(cat "$T/gone.log")"
+ok "a hub whose bus directory is removed stops within $((i * 100)) ms and says why"
