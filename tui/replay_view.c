@@ -754,6 +754,7 @@ tui_replay_run(const struct tui_replay_opts *opts, struct ag_error *err)
 	v.rp->speed = opts->speed > 0 ? opts->speed : 1;
 	v.ui.wrap = 1;
 	v.ui.hub = TUI_HUB_UP; /* the views say "no pending requests", not "not connected" */
+	v.ui.replay = 1;
 	v.ui.history_loaded = 1;
 	tui_model_init(&v.ui.pending);
 	tui_model_init(&v.ui.history);

@@ -64,6 +64,7 @@ struct tui_ui {
 	int help; /* the help overlay is open */
 	int help_top;
 	int64_t now_ms; /* wall clock for ages (AGATE_FAKE_NOW_MS pins it) */
+	int replay;     /* a read-only replay (tui/replay_view.c): no bus, no decisions */
 };
 
 /* The model the list shows now (pending or history). */

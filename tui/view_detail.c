@@ -246,14 +246,16 @@ jstr(const cJSON *o, const char *key)
 }
 
 static void
-add_guardian(struct doc *d, const struct tui_item *it)
+add_guardian(struct doc *d, const struct tui_ui *ui, const struct tui_item *it)
 {
 	if (it->decision != NULL)
 		return; /* history: the journal row has no verdict */
 	if (it->review == NULL) {
+		/* In a replay nobody can be asked, and g means "first event". */
 		doc_field(d, "guardian",
-		          it->review_requested ? "review requested, waiting for the Guardian"
-		                               : "not reviewed (g asks the Guardian)",
+		          ui->replay             ? "not reviewed (so far in the recording)"
+		          : it->review_requested ? "review requested, waiting for the Guardian"
+		                                 : "not reviewed (g asks the Guardian)",
 		          TUI_EL_GUARDIAN_PENDING);
 		return;
 	}
@@ -366,7 +368,7 @@ build(struct doc *d, struct tui_ui *ui, struct tui_item *it)
 	add_action(d, it);
 	doc_blank(d);
 	add_reasons(d, it);
-	add_guardian(d, it);
+	add_guardian(d, ui, it);
 	if (it->body != NULL) {
 		doc_blank(d);
 		doc_field(d, r->kind == AG_KIND_PATCH ? "diff" : "args", "", TUI_EL_DEFAULT);

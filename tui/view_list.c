@@ -128,7 +128,10 @@ tui_view_list_draw(struct tui_ui *ui)
 		draw_row(ui, y, r, &c, m->items[m->view[v]], v == m->sel);
 	}
 	if (m->nview == 0) {
-		const char *msg = m->n > 0           ? " nothing matches the filter (Esc clears)"
+		const char *msg = m->n > 0 ? " nothing matches the filter (Esc clears)"
+		                  : ui->replay && ui->history_mode
+		                      ? " nothing decided yet at this point of the recording"
+		                  : ui->replay ? " nothing pending at this point of the recording"
 		                  : ui->history_mode ? " no decided requests in the journal"
 		                  : ui->hub == TUI_HUB_UP
 		                      ? " no pending requests \xe2\x80\x94 waiting"

@@ -88,6 +88,7 @@ on_screen "event 0 of 11" || { dump; fail "not at event 0 of 11"; }
 on_screen "before the first event" || { dump; fail "no start line"; }
 on_screen "paused" || { dump; fail "not paused at the start"; }
 not_on_screen "echo hello" || { dump; fail "a request shown before any step"; }
+on_screen "nothing pending at this point of the recording" || { dump; fail "empty list text"; }
 ok "opens paused before the first of 11 events"
 
 # 1. Each request, then its decision, in recorded order.
@@ -97,6 +98,9 @@ step "p1: approve by policy after 0.0s"
 step "h1 arrives: exec"
 on_screen "make test" || { dump; fail "h1's command not shown"; }
 on_screen "1 pending" || { dump; fail "h1 not listed as pending"; }
+# g is "first event" here: the detail must not offer it for the Guardian.
+on_screen "not reviewed (so far in the recording)" && not_on_screen "g asks the Guardian" ||
+	{ dump; fail "the detail offers a Guardian review in a replay"; }
 keys .
 wait_for sh -c "tmux -S '$TMUX_SOCK' capture-pane -p -t agate | grep -Eq 'h1: approve by human after 1\.[3-9]s: ship it'" ||
 	{ dump; fail "no 'h1: approve by human after 1.3s: ship it'"; }
