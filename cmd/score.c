@@ -143,7 +143,8 @@ out_line_done(struct output *o)
 static struct {
 	unsigned char *base;
 	size_t used;
-	int active; /* between arena_begin and arena_end */
+	int active;  /* between arena_begin and arena_end */
+	int outside; /* since arena_begin, allocations that went to malloc */
 } arena;
 
 static void *
@@ -155,6 +156,7 @@ arena_malloc(size_t n)
 		arena.used += need;
 		return p;
 	}
+	arena.outside += arena.active;
 	return malloc(n);
 }
 
@@ -177,7 +179,17 @@ arena_begin(void)
 		cJSON_InitHooks(&hooks);
 	}
 	arena.used = 0;
+	arena.outside = 0;
 	arena.active = 1;
+}
+
+/* Whether everything cJSON allocated since arena_begin is in the arena:
+ * then a tree made in that time can be dropped without a walk that frees
+ * nothing. */
+static int
+arena_holds_all(void)
+{
+	return arena.outside == 0;
 }
 
 /* cJSON allocates with malloc again; what the arena holds stays valid
@@ -313,7 +325,11 @@ cmd_score(int argc, char **argv)
 		          ag_fail(&err, "type: expected \"request\", got \"%s\"",
 		                  ag_frame_type(frame))) ||
 		         ag_request_take(frame, &info, &req, &err) != 0;
-		cJSON_Delete(frame); /* the action has moved into req */
+		/* the action has moved into req; the rest of the frame is
+		 * dropped with the arena at the next line when it all lies
+		 * there (cJSON_Delete would only walk it) */
+		if (!arena_holds_all())
+			cJSON_Delete(frame);
 		arena_end();
 		if (rc) {
 			ag_answer_error(&out.buf, lineno, err.msg);

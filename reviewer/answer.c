@@ -132,6 +132,20 @@ ag_answer_string(struct ag_answer_buf *b, const char *s)
 	b->len = (size_t)(o - b->p);
 }
 
+/* One of our own names (a level, a category, a decision): plain ASCII
+ * that needs no escaping, quoted as ag_answer_string would. */
+static void
+put_name(struct ag_answer_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	reserve(b, n + 2);
+	b->p[b->len++] = '"';
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len++] = '"';
+	b->p[b->len] = '\0';
+}
+
 static void
 put_categories(struct ag_answer_buf *b, unsigned categories)
 {
@@ -142,7 +156,7 @@ put_categories(struct ag_answer_buf *b, unsigned categories)
 			if (!first)
 				PUT_LIT(b, ",");
 			first = 0;
-			ag_answer_string(b, ag_category_name((enum ag_category_bit)bit));
+			put_name(b, ag_category_name((enum ag_category_bit)bit));
 		}
 	PUT_LIT(b, "]");
 }
@@ -153,7 +167,7 @@ ag_answer_risk(struct ag_answer_buf *b, const struct ag_risk *risk)
 	PUT_LIT(b, "{\"score\":");
 	put_int(b, risk->score);
 	PUT_LIT(b, ",\"level\":");
-	ag_answer_string(b, ag_level_name(risk->level));
+	put_name(b, ag_level_name(risk->level));
 	PUT_LIT(b, ",\"categories\":");
 	put_categories(b, risk->categories);
 	PUT_LIT(b, ",\"reasons\":[");
@@ -201,7 +215,7 @@ ag_answer_request(struct ag_answer_buf *b, const char *id, const struct ag_asses
 		PUT_LIT(b, "null");
 	PUT_LIT(b, ",\"decision\":");
 	if (a->decided)
-		ag_answer_string(b, ag_decision_name(a->decision));
+		put_name(b, ag_decision_name(a->decision));
 	else
 		PUT_LIT(b, "null");
 	PUT_LIT(b, "}\n");

@@ -306,6 +306,47 @@ all_version(const char *s, size_t len)
 	return 1;
 }
 
+/* Names that are another command by another name. */
+static const char *const alias[][2] = {
+    {"pypy", "python"},
+    {"nodejs", "node"},
+    {"gawk", "awk"},
+    {"mawk", "awk"},
+    {"nawk", "awk"},
+    {"busybox-awk", "awk"},
+    {"gsed", "sed"},
+    {"ggrep", "grep"},
+    {"netcat", "nc"},
+    {"ncat", "nc"},
+    {"nc.traditional", "nc"},
+    {"nc.openbsd", "nc"},
+    {"podman", "docker"},
+    {"nerdctl", "docker"},
+    {"tofu", "terraform"},
+    {"terragrunt", "terraform"},
+    {"wget2", "wget"},
+    {"pip3", "pip"},
+    {"bsdtar", "tar"},
+    {"mke2fs", "mkfs"},
+    {"mkdosfs", "mkfs"},
+    {"mkswap", "mkfs"},
+    {"batcat", "bat"},
+    {"kubectl.exe", "kubectl"},
+    {"docker-compose", "docker-compose"},
+};
+
+static unsigned char alias_first[256 / 8]; /* first bytes of alias[][0] */
+static pthread_once_t alias_once = PTHREAD_ONCE_INIT;
+
+static void
+alias_first_build(void)
+{
+	for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++) {
+		unsigned char f = (unsigned char)alias[i][0][0];
+		alias_first[f / 8] |= (unsigned char)(1u << (f % 8));
+	}
+}
+
 void
 ag_exec_name(const char *word, size_t len, char *name, size_t size)
 {
@@ -343,33 +384,12 @@ ag_exec_name(const char *word, size_t len, char *name, size_t size)
 		if (len > n && strncmp(name, dotted[i], n) == 0 && name[n] == '.')
 			name[n] = '\0';
 	}
-	static const char *const alias[][2] = {
-	    {"pypy", "python"},
-	    {"nodejs", "node"},
-	    {"gawk", "awk"},
-	    {"mawk", "awk"},
-	    {"nawk", "awk"},
-	    {"busybox-awk", "awk"},
-	    {"gsed", "sed"},
-	    {"ggrep", "grep"},
-	    {"netcat", "nc"},
-	    {"ncat", "nc"},
-	    {"nc.traditional", "nc"},
-	    {"nc.openbsd", "nc"},
-	    {"podman", "docker"},
-	    {"nerdctl", "docker"},
-	    {"tofu", "terraform"},
-	    {"terragrunt", "terraform"},
-	    {"wget2", "wget"},
-	    {"pip3", "pip"},
-	    {"bsdtar", "tar"},
-	    {"mke2fs", "mkfs"},
-	    {"mkdosfs", "mkfs"},
-	    {"mkswap", "mkfs"},
-	    {"batcat", "bat"},
-	    {"kubectl.exe", "kubectl"},
-	    {"docker-compose", "docker-compose"},
-	};
+	/* Most names start with a letter no alias starts with: a set of the
+	 * aliases' first bytes, made once, answers before the walk. */
+	pthread_once(&alias_once, alias_first_build);
+	unsigned char f = (unsigned char)name[0];
+	if (!((alias_first[f / 8] >> (f % 8)) & 1))
+		return;
 	for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
 		if (alias[i][0][0] == name[0] && strcmp(name, alias[i][0]) == 0) {
 			size_t al = strlen(alias[i][1]);
