@@ -285,7 +285,9 @@ wpush(struct parser *p, struct wstate *w, unsigned extra)
 {
 	struct ag_sh *sh = p->sh;
 	size_t len = sh->ncstk - w->cstart;
-	long off = text_add(p, sh->cstk + w->cstart, len);
+	/* An empty first word (a bare "<") comes before any cooked byte:
+	 * cstk is still NULL, and NULL + 0 is undefined. */
+	long off = text_add(p, len > 0 ? sh->cstk + w->cstart : "", len);
 	sh->ncstk = w->cstart;
 	if (off < 0)
 		return -1;
