@@ -11,20 +11,19 @@
 #include <malloc.h>
 #endif
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "core/clock.h"
-#include "core/utf8.h"
 #include "core/xmalloc.h"
 #include "ipc/client.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
+#include "tui/nav.h"
+#include "tui/screen.h"
 #include "tui/view.h"
 
 #define NOTICE_MS          4000
@@ -43,40 +42,6 @@ struct console {
 	long title_count; /* pending count last put in the pane title */
 	int more;         /* read_bus stopped at its bound: frames may wait in our buffer */
 };
-
-static volatile sig_atomic_t got_signal;
-static volatile sig_atomic_t got_winch;
-
-static void
-on_signal(int sig)
-{
-	got_signal = sig;
-}
-
-static void
-on_winch(int sig)
-{
-	(void)sig;
-	got_winch = 1;
-}
-
-/* Resizes are ours to notice (tmux's way: a flag from the handler, the
- * size read in the loop), not left to curses' own SIGWINCH handling, which
- * can lose a resize that lands between its check and our poll(). Also run
- * on every tick, so that no lost signal leaves a wrong-sized screen. */
-static void
-check_size(struct console *c)
-{
-	struct winsize ws;
-
-	got_winch = 0;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0)
-		return;
-	if (ws.ws_row != LINES || ws.ws_col != COLS) {
-		resizeterm(ws.ws_row, ws.ws_col);
-		c->dirty = 1;
-	}
-}
 
 struct tui_model *
 tui_ui_model(struct tui_ui *ui)
@@ -293,45 +258,12 @@ approve(struct console *c, enum ag_decision d, int key)
 
 /* --- prompts ------------------------------------------------------------ */
 
+/* A key at a prompt: the second key that confirms an approval, a deny
+ * reason being typed, or a search. */
 static void
-input_add(struct tui_ui *ui, wint_t ch)
-{
-	char buf[4];
-	int n = ag_utf8_encode((uint32_t)ch, buf);
-	if (ui->input_len + (size_t)n < sizeof ui->input) {
-		memcpy(ui->input + ui->input_len, buf, (size_t)n);
-		ui->input_len += (size_t)n;
-		ui->input[ui->input_len] = '\0';
-	}
-}
-
-static void
-input_backspace(struct tui_ui *ui)
-{
-	while (ui->input_len > 0) {
-		unsigned char b = (unsigned char)ui->input[--ui->input_len];
-		if ((b & 0xc0) != 0x80)
-			break;
-	}
-	ui->input[ui->input_len] = '\0';
-}
-
-static void
-start_prompt(struct tui_ui *ui, enum tui_prompt p, const char *initial)
-{
-	ui->prompt = p;
-	snprintf(ui->input, sizeof ui->input, "%s", initial ? initial : "");
-	ui->input_len = strlen(ui->input);
-	const struct tui_item *it = tui_model_selected(tui_ui_model(ui));
-	snprintf(ui->prompt_id, sizeof ui->prompt_id, "%s", it ? it->req->id : "");
-}
-
-/* Returns 1 when the prompt consumed the key. */
-static int
 prompt_key(struct console *c, int fkey, wint_t ch)
 {
 	struct tui_ui *ui = &c->ui;
-	struct tui_model *m = tui_ui_model(ui);
 
 	if (ui->prompt == TUI_PROMPT_CONFIRM) {
 		ui->prompt = TUI_PROMPT_NONE;
@@ -340,41 +272,23 @@ prompt_key(struct console *c, int fkey, wint_t ch)
 			send_decision(c, it, (enum ag_decision)ui->confirm_decision, NULL, 1);
 		else
 			tui_ui_notice(ui, TUI_EL_NOTICE, "not approved");
-		return 1;
+		return;
 	}
-	int enter = (!fkey && (ch == '\r' || ch == '\n')) || (fkey && ch == KEY_ENTER);
-	int esc = !fkey && ch == 27;
-	int backspace = (fkey && ch == KEY_BACKSPACE) || (!fkey && (ch == 127 || ch == 8));
-	if (esc) {
-		if (ui->prompt == TUI_PROMPT_SEARCH)
-			tui_model_set_search(m, ui->search_before);
+	if (ui->prompt == TUI_PROMPT_SEARCH) {
+		tui_nav_search_key(ui, fkey, ch);
+		return;
+	}
+	enum tui_edit e = tui_nav_edit(ui, fkey, ch);
+	if (e == TUI_EDIT_ESCAPE) {
 		ui->prompt = TUI_PROMPT_NONE;
-		return 1;
-	}
-	if (enter) {
-		enum tui_prompt p = ui->prompt;
+	} else if (e == TUI_EDIT_ENTER) {
 		ui->prompt = TUI_PROMPT_NONE;
-		if (p == TUI_PROMPT_REASON) {
-			struct tui_item *it = tui_model_find(&ui->pending, ui->prompt_id);
-			if (it == NULL)
-				tui_ui_notice(ui, TUI_EL_NOTICE,
-				              "that request is no longer pending");
-			else if (!it->deciding && c->client != NULL)
-				send_decision(c, it, AG_DECISION_DENY, ui->input, 0);
-		}
-		return 1;
+		struct tui_item *it = tui_model_find(&ui->pending, ui->prompt_id);
+		if (it == NULL)
+			tui_ui_notice(ui, TUI_EL_NOTICE, "that request is no longer pending");
+		else if (!it->deciding && c->client != NULL)
+			send_decision(c, it, AG_DECISION_DENY, ui->input, 0);
 	}
-	if (backspace)
-		input_backspace(ui);
-	else if (!fkey && ch == 21) /* ^U */
-		ui->input_len = 0, ui->input[0] = '\0';
-	else if (!fkey && ch >= 32 && ch != 127)
-		input_add(ui, ch);
-	else
-		return 1;
-	if (ui->prompt == TUI_PROMPT_SEARCH)
-		tui_model_set_search(m, ui->input);
-	return 1;
 }
 
 /* --- keys ------------------------------------------------------------- */
@@ -400,34 +314,18 @@ toggle_history(struct console *c)
 }
 
 static void
-set_filters(struct tui_ui *ui, const char *search, const char *session)
-{
-	tui_model_set_search(&ui->pending, search);
-	tui_model_set_search(&ui->history, search);
-	tui_model_set_session(&ui->pending, session);
-	tui_model_set_session(&ui->history, session);
-}
-
-static int
-detail_has_focus(const struct tui_ui *ui)
-{
-	return ui->fullscreen || ui->focus == TUI_FOCUS_DETAIL;
-}
-
-static void
 do_action(struct console *c, enum tui_action a, int key)
 {
 	struct tui_ui *ui = &c->ui;
 	struct tui_model *m = tui_ui_model(ui);
 	struct tui_item *it = tui_model_selected(m);
-	int page = ui->layout.detail.h > 2 ? ui->layout.detail.h - 1 : 1;
 
 	switch (a) {
 	case TUI_ACT_APPROVE: approve(c, AG_DECISION_APPROVE, key); break;
 	case TUI_ACT_APPROVE_SESSION: approve(c, AG_DECISION_APPROVE_SESSION, key); break;
 	case TUI_ACT_DENY:
 		if (decidable(c) != NULL)
-			start_prompt(ui, TUI_PROMPT_REASON, "");
+			tui_nav_start_prompt(ui, TUI_PROMPT_REASON, "");
 		break;
 	case TUI_ACT_ABORT:
 		if ((it = decidable(c)) != NULL)
@@ -445,103 +343,13 @@ do_action(struct console *c, enum tui_action a, int key)
 			              ui->guardian ? ""
 			                           : " (none is connected: start agate review)");
 		break;
-	case TUI_ACT_DOWN:
-	case TUI_ACT_UP:
-		if (detail_has_focus(ui))
-			tui_view_detail_scroll(ui, a == TUI_ACT_DOWN ? 1 : -1);
-		else
-			tui_model_move(m, a == TUI_ACT_DOWN ? 1 : -1);
-		break;
-	case TUI_ACT_PAGE_DOWN: tui_view_detail_scroll(ui, page); break;
-	case TUI_ACT_PAGE_UP: tui_view_detail_scroll(ui, -page); break;
-	case TUI_ACT_TOP:
-	case TUI_ACT_BOTTOM:
-		if (detail_has_focus(ui))
-			tui_view_detail_scroll(ui, a == TUI_ACT_TOP ? TUI_SCROLL_TOP
-			                                            : TUI_SCROLL_BOTTOM);
-		else
-			tui_model_select_index(m, a == TUI_ACT_TOP ? 0 : m->nview);
-		break;
-	case TUI_ACT_LEFT:
-	case TUI_ACT_RIGHT:
-		if (ui->wrap) {
-			tui_ui_notice(ui, TUI_EL_NOTICE,
-			              "lines wrap; w scrolls them sideways instead");
-			break;
-		}
-		ui->hscroll += a == TUI_ACT_RIGHT ? 8 : -8;
-		if (ui->hscroll < 0)
-			ui->hscroll = 0;
-		break;
-	case TUI_ACT_NEXT_FLAG:
-	case TUI_ACT_PREV_FLAG:
-		if (!tui_view_detail_flag(ui, a == TUI_ACT_NEXT_FLAG ? 1 : -1))
-			tui_ui_notice(ui, TUI_EL_NOTICE, "no further flagged line");
-		break;
-	case TUI_ACT_FOCUS:
-		ui->focus = ui->focus == TUI_FOCUS_LIST ? TUI_FOCUS_DETAIL : TUI_FOCUS_LIST;
-		break;
-	case TUI_ACT_FULLSCREEN: ui->fullscreen = !ui->fullscreen; break;
-	case TUI_ACT_WRAP:
-		ui->wrap = !ui->wrap;
-		ui->hscroll = 0;
-		ui->detail_row = 0;
-		break;
-	case TUI_ACT_SEARCH:
-		free(ui->search_before);
-		ui->search_before = m->search ? xstrdup(m->search) : NULL;
-		start_prompt(ui, TUI_PROMPT_SEARCH, m->search);
-		break;
-	case TUI_ACT_SESSION:
-		if (m->session != NULL)
-			set_filters(ui, m->search, NULL);
-		else if (it != NULL && it->req->session[0] != '\0')
-			set_filters(ui, m->search, it->req->session);
-		else
-			tui_ui_notice(ui, TUI_EL_NOTICE, "this request names no session");
-		break;
 	case TUI_ACT_HISTORY: toggle_history(c); break;
-	case TUI_ACT_CANCEL:
-		if (ui->fullscreen)
-			ui->fullscreen = 0;
-		else
-			set_filters(ui, NULL, NULL);
-		break;
-	case TUI_ACT_REDRAW: clearok(curscr, TRUE); break;
 	case TUI_ACT_HELP:
 		ui->help = 1;
 		ui->help_top = 0;
 		break;
 	case TUI_ACT_QUIT: c->quit = 1; break;
-	default: break;
-	}
-}
-
-static void
-on_mouse(struct console *c)
-{
-	struct tui_ui *ui = &c->ui;
-	MEVENT me;
-	int row;
-
-	if (getmouse(&me) != OK)
-		return;
-	enum tui_hit hit = tui_layout_hit(&ui->layout, me.y, me.x, &row);
-	if (me.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
-		int down = (me.bstate & BUTTON5_PRESSED) != 0;
-		if (hit == TUI_HIT_LIST)
-			tui_model_move(tui_ui_model(ui), down ? 3 : -3);
-		else
-			tui_view_detail_scroll(ui, down ? 3 : -3);
-		return;
-	}
-	if (!(me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED)))
-		return;
-	if (hit == TUI_HIT_LIST) {
-		tui_view_list_click(ui, row);
-		ui->focus = TUI_FOCUS_LIST;
-	} else if (hit == TUI_HIT_DETAIL) {
-		ui->focus = TUI_FOCUS_DETAIL;
+	default: tui_nav_action(ui, a); break;
 	}
 }
 
@@ -554,7 +362,7 @@ on_key(struct console *c, int fkey, wint_t ch)
 	if (fkey && ch == KEY_RESIZE)
 		return; /* the layout is recomputed at every draw */
 	if (fkey && ch == KEY_MOUSE) {
-		on_mouse(c);
+		tui_nav_mouse(ui);
 		return;
 	}
 	if (ui->prompt != TUI_PROMPT_NONE) {
@@ -562,16 +370,7 @@ on_key(struct console *c, int fkey, wint_t ch)
 		return;
 	}
 	if (ui->help) {
-		if (fkey && (ch == KEY_DOWN || ch == KEY_NPAGE))
-			ui->help_top += ch == KEY_DOWN ? 1 : 10;
-		else if (fkey && (ch == KEY_UP || ch == KEY_PPAGE))
-			ui->help_top -= ch == KEY_UP ? 1 : 10;
-		else if (!fkey && (ch == 'j' || ch == 'k'))
-			ui->help_top += ch == 'j' ? 1 : -1;
-		else
-			ui->help = 0;
-		if (ui->help_top < 0)
-			ui->help_top = 0;
+		tui_nav_help_key(ui, fkey, ch);
 		return;
 	}
 	int key = (int)ch;
@@ -718,75 +517,12 @@ update_title(struct console *c)
 
 /* --- setup and the loop ------------------------------------------------- */
 
-static int
-load_theme(const struct tui_console_opts *opts, struct tui_theme *theme, int *no_color,
-           char *first_error, size_t size)
-{
-	struct tui_theme_errors errs;
-	const char *nc = getenv("NO_COLOR");
-
-	memset(&errs, 0, sizeof errs);
-	first_error[0] = '\0';
-	*no_color = nc != NULL && *nc != '\0';
-	if (*no_color) {
-		tui_theme_builtin("mono", theme);
-		return 0;
-	}
-	if (tui_theme_load(opts->theme ? opts->theme : "default", theme, &errs) == 0)
-		return 0;
-	for (int i = 0; i < errs.n; i++)
-		fprintf(stderr, "agate: theme: %s\n", errs.msg[i]);
-	if (errs.total > errs.n)
-		fprintf(stderr, "agate: theme: ... and %d more errors\n", errs.total - errs.n);
-	fprintf(stderr, "agate: using the built-in default theme\n");
-	snprintf(first_error, size, "theme: %s (using the default)", errs.n ? errs.msg[0] : "?");
-	return -1;
-}
-
-static void
-init_screen(const struct tui_console_opts *opts, const struct tui_theme *theme, int no_color)
-{
-	initscr();
-	cbreak();
-	noecho();
-	nonl();
-	intrflush(stdscr, FALSE);
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	set_escdelay(25);
-	curs_set(0);
-	if (opts->mouse)
-		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED,
-		          NULL);
-	tui_theme_apply(theme, no_color || !has_colors());
-	unsigned long attrs;
-	short pair;
-	tui_theme_attr(TUI_EL_DEFAULT, &attrs, &pair);
-	bkgdset((chtype)(COLOR_PAIR(pair) | (attr_t)attrs | ' '));
-}
-
-static void
-handle_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = on_winch;
-	sigaction(SIGWINCH, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-}
-
 static void
 loop(struct console *c)
 {
 	int64_t last_tick = 0;
 
-	while (!c->quit && !got_signal) {
+	while (!c->quit && !tui_screen_stopped()) {
 		int64_t now = ag_clock_mono_ms();
 		if (c->client == NULL && now >= c->next_connect) {
 			draw(c); /* say "connecting" before blocking on it */
@@ -802,10 +538,10 @@ loop(struct console *c)
 		if (now - last_tick >= 1000) {
 			last_tick = now;
 			c->dirty = 1;
-			check_size(c);
+			tui_screen_check_size(1);
 		}
-		if (got_winch)
-			check_size(c);
+		if (tui_screen_check_size(0))
+			c->dirty = 1;
 		if (c->dirty) {
 			draw(c);
 			if (c->bell) {
@@ -830,8 +566,8 @@ loop(struct console *c)
 		int rc;
 		while ((rc = get_wch(&ch)) != ERR)
 			on_key(c, rc == KEY_CODE_YES, ch);
-		if (got_winch)
-			check_size(c);
+		if (tui_screen_check_size(0))
+			c->dirty = 1;
 	}
 }
 
@@ -860,19 +596,17 @@ tui_console_run(const struct tui_console_opts *opts, struct ag_error *err)
 	c.ui.journal_path = opts->journal ? xstrdup(opts->journal) : NULL;
 	tui_model_init(&c.ui.pending);
 	tui_model_init(&c.ui.history);
-	load_theme(opts, &theme, &no_color, theme_error, sizeof theme_error);
+	tui_screen_theme(opts->theme, &theme, &no_color, theme_error, sizeof theme_error);
 
-	handle_signals();
-	init_screen(opts, &theme, no_color);
+	tui_screen_signals();
+	tui_screen_start(&theme, no_color, opts->mouse);
 	if (theme_error[0] != '\0')
 		tui_ui_notice(&c.ui, TUI_EL_ERROR, "%s", theme_error);
 	c.dirty = 1;
 	loop(&c);
 
 	/* Restore the terminal first, then clean up. */
-	erase();
-	refresh();
-	endwin();
+	tui_screen_end();
 	const char *reset = "\033]2;\033\\";
 	if (write(STDOUT_FILENO, reset, strlen(reset)) < 0) {
 		/* nothing to do */

@@ -10,4 +10,5 @@ tui_libagate_tui_a_SOURCES = \
 	tui/keys.c tui/keys.h \
 	tui/syntax.c tui/syntax.h \
 	tui/diffview.c tui/diffview.h \
+	tui/screen.c tui/screen.h tui/nav.c tui/nav.h \
 	tui/replay.c tui/replay.h tui/replay_view.c tui/replay_view.h

@@ -8,21 +8,20 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/clock.h"
 #include "core/journal.h"
-#include "core/utf8.h"
 #include "core/xmalloc.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
+#include "tui/nav.h"
 #include "tui/replay.h"
+#include "tui/screen.h"
 #include "tui/view.h"
 
 #define PLAY_TICK_MS 100 /* the clock's tenths move while playing */
@@ -101,36 +100,6 @@ struct rview {
 	int64_t last_mono; /* when the clock last advanced (playing) */
 };
 
-static volatile sig_atomic_t got_signal;
-static volatile sig_atomic_t got_winch;
-
-static void
-on_signal(int sig)
-{
-	got_signal = sig;
-}
-
-static void
-on_winch(int sig)
-{
-	(void)sig;
-	got_winch = 1;
-}
-
-static void
-check_size(struct rview *v)
-{
-	struct winsize ws;
-
-	got_winch = 0;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0)
-		return;
-	if (ws.ws_row != LINES || ws.ws_col != COLS) {
-		resizeterm(ws.ws_row, ws.ws_col);
-		v->dirty = 1;
-	}
-}
-
 static enum rp_action
 rp_key_action(int key)
 {
@@ -141,141 +110,6 @@ rp_key_action(int key)
 }
 
 /* --- keys --------------------------------------------------------------- */
-
-static void
-set_filters(struct tui_ui *ui, const char *search, const char *session)
-{
-	tui_model_set_search(&ui->pending, search);
-	tui_model_set_search(&ui->history, search);
-	tui_model_set_session(&ui->pending, session);
-	tui_model_set_session(&ui->history, session);
-}
-
-static int
-detail_has_focus(const struct tui_ui *ui)
-{
-	return ui->fullscreen || ui->focus == TUI_FOCUS_DETAIL;
-}
-
-/* The console's navigation, as console.c does it. */
-static void
-nav_action(struct rview *v, enum tui_action a)
-{
-	struct tui_ui *ui = &v->ui;
-	struct tui_model *m = tui_ui_model(ui);
-	struct tui_item *it = tui_model_selected(m);
-	int page = ui->layout.detail.h > 2 ? ui->layout.detail.h - 1 : 1;
-
-	switch (a) {
-	case TUI_ACT_DOWN:
-	case TUI_ACT_UP:
-		if (detail_has_focus(ui))
-			tui_view_detail_scroll(ui, a == TUI_ACT_DOWN ? 1 : -1);
-		else
-			tui_model_move(m, a == TUI_ACT_DOWN ? 1 : -1);
-		break;
-	case TUI_ACT_PAGE_DOWN: tui_view_detail_scroll(ui, page); break;
-	case TUI_ACT_PAGE_UP: tui_view_detail_scroll(ui, -page); break;
-	case TUI_ACT_TOP:
-	case TUI_ACT_BOTTOM:
-		if (detail_has_focus(ui))
-			tui_view_detail_scroll(ui, a == TUI_ACT_TOP ? TUI_SCROLL_TOP
-			                                            : TUI_SCROLL_BOTTOM);
-		else
-			tui_model_select_index(m, a == TUI_ACT_TOP ? 0 : m->nview);
-		break;
-	case TUI_ACT_LEFT:
-	case TUI_ACT_RIGHT:
-		if (ui->wrap) {
-			tui_ui_notice(ui, TUI_EL_NOTICE,
-			              "lines wrap; w scrolls them sideways instead");
-			break;
-		}
-		ui->hscroll += a == TUI_ACT_RIGHT ? 8 : -8;
-		if (ui->hscroll < 0)
-			ui->hscroll = 0;
-		break;
-	case TUI_ACT_NEXT_FLAG:
-	case TUI_ACT_PREV_FLAG:
-		if (!tui_view_detail_flag(ui, a == TUI_ACT_NEXT_FLAG ? 1 : -1))
-			tui_ui_notice(ui, TUI_EL_NOTICE, "no further flagged line");
-		break;
-	case TUI_ACT_FOCUS:
-		ui->focus = ui->focus == TUI_FOCUS_LIST ? TUI_FOCUS_DETAIL : TUI_FOCUS_LIST;
-		break;
-	case TUI_ACT_FULLSCREEN: ui->fullscreen = !ui->fullscreen; break;
-	case TUI_ACT_WRAP:
-		ui->wrap = !ui->wrap;
-		ui->hscroll = 0;
-		ui->detail_row = 0;
-		break;
-	case TUI_ACT_SEARCH:
-		free(ui->search_before);
-		ui->search_before = m->search ? xstrdup(m->search) : NULL;
-		ui->prompt = TUI_PROMPT_SEARCH;
-		snprintf(ui->input, sizeof ui->input, "%s", m->search ? m->search : "");
-		ui->input_len = strlen(ui->input);
-		break;
-	case TUI_ACT_SESSION:
-		if (m->session != NULL)
-			set_filters(ui, m->search, NULL);
-		else if (it != NULL && it->req->session[0] != '\0')
-			set_filters(ui, m->search, it->req->session);
-		else
-			tui_ui_notice(ui, TUI_EL_NOTICE, "this request names no session");
-		break;
-	case TUI_ACT_CANCEL:
-		if (ui->fullscreen)
-			ui->fullscreen = 0;
-		else
-			set_filters(ui, NULL, NULL);
-		break;
-	case TUI_ACT_REDRAW: clearok(curscr, TRUE); break;
-	default: break;
-	}
-}
-
-static void
-search_key(struct tui_ui *ui, int fkey, wint_t ch)
-{
-	struct tui_model *m = tui_ui_model(ui);
-	int enter = (!fkey && (ch == '\r' || ch == '\n')) || (fkey && ch == KEY_ENTER);
-	int backspace = (fkey && ch == KEY_BACKSPACE) || (!fkey && (ch == 127 || ch == 8));
-
-	if (!fkey && ch == 27) {
-		ui->prompt = TUI_PROMPT_NONE;
-		tui_model_set_search(m, ui->search_before);
-		return;
-	}
-	if (enter) {
-		ui->prompt = TUI_PROMPT_NONE;
-		return;
-	}
-	if (backspace) {
-		while (ui->input_len > 0) {
-			unsigned char b = (unsigned char)ui->input[--ui->input_len];
-			if ((b & 0xc0) != 0x80)
-				break;
-		}
-		ui->input[ui->input_len] = '\0';
-	} else if (!fkey && ch == 21) { /* ^U */
-		ui->input_len = 0;
-		ui->input[0] = '\0';
-	} else if (!fkey && ch >= 32 && ch != 127) {
-		char buf[4];
-		int n = ag_utf8_encode((uint32_t)ch, buf);
-		if (ui->input_len + (size_t)n < sizeof ui->input) {
-			memcpy(ui->input + ui->input_len, buf, (size_t)n);
-			ui->input_len += (size_t)n;
-			ui->input[ui->input_len] = '\0';
-		}
-	} else {
-		return;
-	}
-	/* The same filter in both lists, as in the console. */
-	tui_model_set_search(&ui->pending, ui->input);
-	tui_model_set_search(&ui->history, ui->input);
-}
 
 /* Stepping by hand stops the clock: what is on screen is where the user
  * put it. */
@@ -325,34 +159,6 @@ replay_action(struct rview *v, enum rp_action a)
 }
 
 static void
-on_mouse(struct rview *v)
-{
-	struct tui_ui *ui = &v->ui;
-	MEVENT me;
-	int row;
-
-	if (getmouse(&me) != OK)
-		return;
-	enum tui_hit hit = tui_layout_hit(&ui->layout, me.y, me.x, &row);
-	if (me.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
-		int down = (me.bstate & BUTTON5_PRESSED) != 0;
-		if (hit == TUI_HIT_LIST)
-			tui_model_move(tui_ui_model(ui), down ? 3 : -3);
-		else
-			tui_view_detail_scroll(ui, down ? 3 : -3);
-		return;
-	}
-	if (!(me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED)))
-		return;
-	if (hit == TUI_HIT_LIST) {
-		tui_view_list_click(ui, row);
-		ui->focus = TUI_FOCUS_LIST;
-	} else if (hit == TUI_HIT_DETAIL) {
-		ui->focus = TUI_FOCUS_DETAIL;
-	}
-}
-
-static void
 on_key(struct rview *v, int fkey, wint_t ch)
 {
 	struct tui_ui *ui = &v->ui;
@@ -361,24 +167,15 @@ on_key(struct rview *v, int fkey, wint_t ch)
 	if (fkey && ch == KEY_RESIZE)
 		return;
 	if (fkey && ch == KEY_MOUSE) {
-		on_mouse(v);
+		tui_nav_mouse(ui);
 		return;
 	}
 	if (ui->prompt == TUI_PROMPT_SEARCH) {
-		search_key(ui, fkey, ch);
+		tui_nav_search_key(ui, fkey, ch);
 		return;
 	}
 	if (ui->help) {
-		if (fkey && (ch == KEY_DOWN || ch == KEY_NPAGE))
-			ui->help_top += ch == KEY_DOWN ? 1 : 10;
-		else if (fkey && (ch == KEY_UP || ch == KEY_PPAGE))
-			ui->help_top -= ch == KEY_UP ? 1 : 10;
-		else if (!fkey && (ch == 'j' || ch == 'k'))
-			ui->help_top += ch == 'j' ? 1 : -1;
-		else
-			ui->help = 0;
-		if (ui->help_top < 0)
-			ui->help_top = 0;
+		tui_nav_help_key(ui, fkey, ch);
 		return;
 	}
 	int key = (int)ch;
@@ -402,7 +199,7 @@ on_key(struct rview *v, int fkey, wint_t ch)
 	}
 	for (size_t i = 0; i < NNAV; i++)
 		if (nav_actions[i] == a)
-			nav_action(v, a);
+			tui_nav_action(ui, a);
 }
 
 /* --- drawing ------------------------------------------------------------ */
@@ -602,71 +399,12 @@ draw(struct rview *v)
 /* --- setup and the loop ------------------------------------------------- */
 
 static void
-load_theme(const struct tui_replay_opts *opts, struct tui_theme *theme, int *no_color,
-           char *first_error, size_t size)
-{
-	struct tui_theme_errors errs;
-	const char *nc = getenv("NO_COLOR");
-
-	memset(&errs, 0, sizeof errs);
-	first_error[0] = '\0';
-	*no_color = nc != NULL && *nc != '\0';
-	if (*no_color) {
-		tui_theme_builtin("mono", theme);
-		return;
-	}
-	if (tui_theme_load(opts->theme ? opts->theme : "default", theme, &errs) == 0)
-		return;
-	for (int i = 0; i < errs.n; i++)
-		fprintf(stderr, "agate: theme: %s\n", errs.msg[i]);
-	snprintf(first_error, size, "theme: %s (using the default)", errs.n ? errs.msg[0] : "?");
-}
-
-static void
-init_screen(const struct tui_replay_opts *opts, const struct tui_theme *theme, int no_color)
-{
-	initscr();
-	cbreak();
-	noecho();
-	nonl();
-	intrflush(stdscr, FALSE);
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	set_escdelay(25);
-	curs_set(0);
-	if (opts->mouse)
-		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED,
-		          NULL);
-	tui_theme_apply(theme, no_color || !has_colors());
-	unsigned long attrs;
-	short pair;
-	tui_theme_attr(TUI_EL_DEFAULT, &attrs, &pair);
-	bkgdset((chtype)(COLOR_PAIR(pair) | (attr_t)attrs | ' '));
-}
-
-static void
-handle_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = on_winch;
-	sigaction(SIGWINCH, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-}
-
-static void
 loop(struct rview *v)
 {
 	struct tui_replay *rp = v->rp;
 	int64_t last_tick = 0;
 
-	while (!v->quit && !got_signal) {
+	while (!v->quit && !tui_screen_stopped()) {
 		int64_t now = ag_clock_mono_ms();
 		if (rp->playing) {
 			/* The bar says when the end stops it. */
@@ -677,10 +415,10 @@ loop(struct rview *v)
 		if (now - last_tick >= 1000) {
 			last_tick = now;
 			v->dirty = 1; /* notices expire */
-			check_size(v);
+			tui_screen_check_size(1);
 		}
-		if (got_winch)
-			check_size(v);
+		if (tui_screen_check_size(0))
+			v->dirty = 1;
 		if (v->dirty) {
 			draw(v);
 			refresh();
@@ -698,8 +436,8 @@ loop(struct rview *v)
 		int rc;
 		while ((rc = get_wch(&ch)) != ERR)
 			on_key(v, rc == KEY_CODE_YES, ch);
-		if (got_winch)
-			check_size(v);
+		if (tui_screen_check_size(0))
+			v->dirty = 1;
 	}
 }
 
@@ -759,10 +497,10 @@ tui_replay_run(const struct tui_replay_opts *opts, struct ag_error *err)
 	tui_model_init(&v.ui.pending);
 	tui_model_init(&v.ui.history);
 	tui_replay_bind(v.rp, &v.ui.pending, &v.ui.history);
-	load_theme(opts, &theme, &no_color, theme_error, sizeof theme_error);
+	tui_screen_theme(opts->theme, &theme, &no_color, theme_error, sizeof theme_error);
 
-	handle_signals();
-	init_screen(opts, &theme, no_color);
+	tui_screen_signals();
+	tui_screen_start(&theme, no_color, opts->mouse);
 	if (theme_error[0] != '\0')
 		tui_ui_notice(&v.ui, TUI_EL_ERROR, "%s", theme_error);
 	else if (v.rp->truncated)
@@ -779,9 +517,7 @@ tui_replay_run(const struct tui_replay_opts *opts, struct ag_error *err)
 	v.last_mono = ag_clock_mono_ms();
 	loop(&v);
 
-	erase();
-	refresh();
-	endwin();
+	tui_screen_end();
 	tui_replay_free(&v.rp);
 	tui_model_free(&v.ui.pending);
 	tui_model_free(&v.ui.history);
