@@ -15,6 +15,7 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "cmd/hookcfg.h"
+#include "cmd/sibling.h"
 #include "cmd/udiff.h"
 #include "core/xmalloc.h"
 
@@ -206,6 +207,21 @@ doctor_codex_file(struct doctor *d, const char *hooks, const char *toml_path)
 	cJSON_Delete(root);
 }
 
+/* The Guardian, telemetry and replay live in agate-net; without it they
+ * fail at the first use, which in CI is the wrong time to learn it. */
+static void
+doctor_net(struct doctor *d)
+{
+	char where[PATH_MAX + 64];
+	if (ag_sibling_find("agate-net", where, sizeof where) == 0)
+		printf("agate-net: %s\n", where);
+	else
+		problem(d,
+		        "agate-net not found (%s): agate review, telemetry and replay cannot run; "
+		        "reinstall agate",
+		        where);
+}
+
 static void
 doctor_bus(struct doctor *d, const char *bus_flag)
 {
@@ -297,6 +313,7 @@ cmd_doctor(int argc, char **argv)
 		d.problems++;
 	}
 	doctor_bus(&d, bus);
+	doctor_net(&d);
 	if (d.problems)
 		printf("%d problem%s found\n", d.problems, d.problems == 1 ? "" : "s");
 	else

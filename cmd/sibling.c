@@ -69,3 +69,32 @@ ag_exec_sibling(const char *self_name, const char *program, char **argv)
 		        self_name, cmd, program, self[0] != '\0' ? self : self_name, AGATE_BINDIR);
 	return 2;
 }
+
+int
+ag_sibling_find(const char *program, char *out, size_t size)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	self[n > 0 ? n : 0] = '\0';
+	struct stat self_st, st;
+	int have_self = n > 0 && stat(self, &self_st) == 0;
+	const char *slash = strrchr(self, '/');
+	char here[PATH_MAX] = "";
+	if (slash != NULL)
+		snprintf(here, sizeof here, "%.*s/%s", (int)(slash - self), self, program);
+	char installed[PATH_MAX];
+	snprintf(installed, sizeof installed, "%s/%s", AGATE_BINDIR, program);
+	const char *const places[] = {here, installed};
+	for (size_t i = 0; i < 2; i++) {
+		const char *p = places[i];
+		if (p[0] == '\0' || stat(p, &st) != 0 || !S_ISREG(st.st_mode) ||
+		    access(p, X_OK) != 0)
+			continue;
+		if (have_self && st.st_dev == self_st.st_dev && st.st_ino == self_st.st_ino)
+			continue;
+		snprintf(out, size, "%s", p);
+		return 0;
+	}
+	snprintf(out, size, "next to %s or in %s", self[0] ? self : "this program", AGATE_BINDIR);
+	return -1;
+}

@@ -82,6 +82,11 @@ ok "agate review runs as agate-net in the same process, its hub is agate"
 grep -q "^hub *pid $hp," "$T/net.status" || fail "agate-net status said: $(cat "$T/net.status")"
 ok "agate-net status runs agate's status"
 
+# doctor finds agate-net beside agate.
+agate doctor > "$T/doc" 2>&1
+grep -q "^agate-net: $(dirname "$AGATE_BIN")/agate-net\$" "$T/doc" || fail "doctor: $(cat "$T/doc")"
+ok "doctor finds agate-net next to agate"
+
 # --- agate without agate-net -----------------------------------------------
 mkdir "$T/lone"
 cp "$AGATE_BIN" "$T/lone/agate"
@@ -99,5 +104,9 @@ else
 	# Everything else still works without it.
 	"$T/lone/agate" --help | grep -q "^  review " || fail "a lone agate --help"
 	"$T/lone/agate" status > /dev/null || fail "a lone agate status"
-	ok "agate without agate-net: a clear error, exit 2; the rest works"
+	# doctor says so before the Guardian is first needed.
+	"$T/lone/agate" doctor > "$T/lone.doc" 2>&1 && fail "doctor found no problem: $(cat "$T/lone.doc")"
+	grep -q "PROBLEM: agate-net not found (next to $T/lone/agate or in .*): agate review, telemetry and replay cannot run" \
+		"$T/lone.doc" || fail "doctor on a lone agate: $(cat "$T/lone.doc")"
+	ok "agate without agate-net: a clear error, exit 2; doctor names it; the rest works"
 fi
