@@ -785,7 +785,7 @@ main(int argc, char **argv)
 	pane_kill(&floor_pane);
 
 	/* 2. tig on the diff: first screen, PgDn, RSS at its end. */
-	double tig_first[8], tig_rss[8], tig_key = 0;
+	double tig_first[8] = {0}, tig_rss[8] = {0}, tig_key = 0;
 	for (int r = 0; r < repeat; r++) {
 		struct pane p;
 		tig_start(&p);
@@ -805,7 +805,7 @@ main(int argc, char **argv)
 	/* 3. The console with the diff alone pending. */
 	publishers[0] = publisher(1, 0, "x");
 	wait_pending(1);
-	double first[8], rss1[8], hwm1[8], key_diff = 0;
+	double first[8] = {0}, rss1[8] = {0}, hwm1[8] = {0}, key_diff = 0;
 	for (int r = 0; r < repeat; r++) {
 		struct pane p;
 		console_start(&p, "console");
@@ -863,7 +863,7 @@ main(int argc, char **argv)
 	/* 4. 10,000 more pending: the console starts on a snapshot of all. */
 	publishers[1] = publisher(0, pending, "r");
 	wait_pending(pending + 1);
-	double first_many[8], rss2[8], hwm2[8], key_list = 0, key_diff2 = 0;
+	double first_many[8] = {0}, rss2[8] = {0}, hwm2[8] = {0}, key_list = 0, key_diff2 = 0;
 	char total[32];
 	snprintf(total, sizeof total, "%ld pending", pending + 1);
 	for (int r = 0; r < repeat; r++) {
