@@ -33,6 +33,7 @@
 #define AG_HAVE_GETRANDOM 1
 #endif
 
+#include "core/jsonstr.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
 
@@ -205,36 +206,13 @@ path_render(const struct pseg *seg, char *buf, size_t size)
 /* Paths are cut at this many bytes, as they always were. */
 #define PATH_MAX_LEN 256
 
-/* ag_utf8_valid, same verdict and offset, with ASCII skipped eight bytes
- * at a time: diffs and commands are almost all ASCII, and a 1 MiB diff is
+/* ag_utf8_valid, same verdict and offset, with ASCII skipped 16 bytes at
+ * a time: diffs and commands are almost all ASCII, and a 1 MiB diff is
  * walked here more than once. */
 static int
 text_valid(const char *s, size_t len, size_t *bad)
 {
-	size_t i = 0;
-	uint32_t cp;
-
-	while (i < len) {
-		if (len - i >= 8) {
-			uint64_t w;
-			memcpy(&w, s + i, 8);
-			if ((w & UINT64_C(0x8080808080808080)) == 0) {
-				i += 8;
-				continue;
-			}
-		}
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		int n = ag_utf8_decode(s + i, len - i, &cp);
-		if (n < 0) {
-			*bad = i;
-			return 0;
-		}
-		i += (size_t)n;
-	}
-	return 1;
+	return ag_jsonstr_utf8_valid(s, len, bad);
 }
 
 /* --- ids ------------------------------------------------------------------ */
@@ -641,10 +619,19 @@ ag_frame_parse_info(const char *buf, size_t len, const struct ag_limits *limits,
 	if (len > lim->max_frame)
 		return ag_fail(err, "frame: %zu bytes is over the limit of %zu", len,
 		               lim->max_frame);
-	if (scan_encoding(buf, len, err) < 0)
-		return -1;
-	if (scan_structure(buf, len, lim->max_depth, &wide, &deepest, err) < 0)
-		return -1;
+	/* One pass at memory speed; when it finds anything amiss (or is
+	 * unsure), the two slow scans run to name the problem. */
+	struct ag_jsonstr_scan scan;
+	int fast = ag_jsonstr_scan(buf, len, lim->max_depth, &scan) == 0;
+	if (fast) {
+		wide = scan.wide;
+		deepest = scan.deepest;
+	} else {
+		if (scan_encoding(buf, len, err) < 0)
+			return -1;
+		if (scan_structure(buf, len, lim->max_depth, &wide, &deepest, err) < 0)
+			return -1;
+	}
 
 	size_t start = 0;
 	while (start < len && (buf[start] == ' ' || buf[start] == '\t' || buf[start] == '\r' ||
@@ -652,7 +639,10 @@ ag_frame_parse_info(const char *buf, size_t len, const struct ag_limits *limits,
 		start++;
 	if (start == len)
 		return ag_fail(err, "frame: empty");
-	frame = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	/* A long string (a diff) unescaped at memory speed, not in cJSON's
+	 * byte loop; the same tree and failures either way. */
+	frame = fast ? ag_jsonstr_parse(buf, len, &scan, &end)
+	             : cJSON_ParseWithLengthOpts(buf, len, &end, 0);
 	if (frame == NULL) {
 		size_t at = end != NULL && end >= buf && end <= buf + len ? (size_t)(end - buf) : 0;
 		return ag_fail(err, "frame: invalid JSON near byte %zu", at);
@@ -1361,8 +1351,9 @@ struct sbuf {
 	size_t len, cap;
 };
 
+/* Room for n more bytes and the NUL. */
 static void
-sb_add(struct sbuf *sb, const char *s, size_t n)
+sb_reserve(struct sbuf *sb, size_t n)
 {
 	if (sb->len + n + 1 > sb->cap) {
 		size_t cap = sb->cap ? sb->cap : 64;
@@ -1371,6 +1362,12 @@ sb_add(struct sbuf *sb, const char *s, size_t n)
 		sb->p = xrealloc(sb->p, cap);
 		sb->cap = cap;
 	}
+}
+
+static void
+sb_add(struct sbuf *sb, const char *s, size_t n)
+{
+	sb_reserve(sb, n);
 	memcpy(sb->p + sb->len, s, n);
 	sb->len += n;
 	sb->p[sb->len] = '\0';
@@ -1577,49 +1574,20 @@ ag_request_summary(const struct ag_request *req)
 
 /* --- printing JSON ------------------------------------------------------ */
 
-/* The escapes cJSON_PrintUnformatted writes. */
+/* The escapes cJSON_PrintUnformatted writes, sized first so a 3 MB diff
+ * is written in one pass without growing the buffer on the way. */
 static void
 json_put_string(struct sbuf *sb, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
+	size_t n = strlen(s), m = ag_jsonstr_escaped_len(s, n);
 
-	sb_putc(sb, '"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		const char *esc = NULL;
-		char u[7];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue; /* the common case: copied with its run */
-		if (c == '"')
-			esc = "\\\"";
-		else if (c == '\\')
-			esc = "\\\\";
-		else if (c == '\n')
-			esc = "\\n";
-		else if (c == '\r')
-			esc = "\\r";
-		else if (c == '\t')
-			esc = "\\t";
-		else if (c == '\b')
-			esc = "\\b";
-		else if (c == '\f')
-			esc = "\\f";
-		else if (c < 0x20) {
-			memcpy(u, "\\u00", 4);
-			u[4] = hex[c >> 4];
-			u[5] = hex[c & 15];
-			u[6] = '\0';
-			esc = u;
-		}
-		if (esc != NULL) {
-			sb_add(sb, run, (size_t)(s - run));
-			sb_puts(sb, esc);
-			run = s + 1;
-		}
-	}
-	sb_add(sb, run, (size_t)(s - run));
-	sb_putc(sb, '"');
+	sb_reserve(sb, m + 2);
+	char *o = sb->p + sb->len;
+	*o++ = '"';
+	o += ag_jsonstr_escape(o, s, n);
+	*o++ = '"';
+	*o = '\0';
+	sb->len = (size_t)(o - sb->p);
 }
 
 static void

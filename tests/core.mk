@@ -9,6 +9,14 @@ tests_unit_test_utf8_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
 endif
 
 if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_jsonstr
+TESTS += tests/unit/test_jsonstr
+tests_unit_test_jsonstr_SOURCES = tests/unit/test_jsonstr.c tests/unit/jsonstr_ref.h
+tests_unit_test_jsonstr_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_jsonstr_LDADD = $(TEST_LIBS) $(CMOCKA_LIBS)
+endif
+
+if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_risk
 TESTS += tests/unit/test_risk
 tests_unit_test_risk_SOURCES = tests/unit/test_risk.c

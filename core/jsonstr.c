@@ -1,0 +1,561 @@
+/* JSON string text at memory speed (see jsonstr.h).
+ *
+ * The loops look at 16 bytes at a time (SSE2, which every x86-64 has;
+ * elsewhere 8 bytes in a 64-bit word) for the few bytes that need
+ * attention: quotes, backslashes, control characters and, where UTF-8 is
+ * checked, bytes past ASCII. A 3 MB diff has two escapes a line (a tab and
+ * the newline), so the work per escape matters as much as the skipping:
+ * escapes are written in place, without a call per run. */
+#include "core/jsonstr.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/utf8.h"
+#include "core/xmalloc.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define JS_SSE2 1
+#endif
+
+/* --- finding the bytes that matter --------------------------------------- */
+
+#ifndef JS_SSE2
+static const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+
+/* Bytes of w equal to c, as high bits. Exact for the lowest flagged byte (a
+ * borrow only spreads above a byte that really matches), which is the
+ * only one the callers use. */
+static inline uint64_t
+word_eq(uint64_t w, unsigned char c)
+{
+	uint64_t x = w ^ (ones * c);
+	return (x - ones) & ~x & highs;
+}
+
+static inline size_t
+first_flag(uint64_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (size_t)__builtin_ctzll(m) / 8;
+#else
+	for (size_t k = 0; k < 8; k++, m <<= 8)
+		if (m & (UINT64_C(0x80) << 56))
+			return k;
+	return 8;
+#endif
+}
+#endif
+
+/* How many leading bytes are not '"', '\\' or < 0x20 (bytes past ASCII
+ * are plain here: the printer copies them). */
+static inline size_t
+plain_run(const char *s, size_t n)
+{
+	size_t i = 0;
+#ifdef JS_SSE2
+	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), c1f = _mm_set1_epi8(0x1f);
+	for (; n - i >= 16; i += 16) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i ctl = _mm_cmpeq_epi8(_mm_max_epu8(b, c1f), c1f); /* b <= 0x1f */
+		int m = _mm_movemask_epi8(
+		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, q), _mm_cmpeq_epi8(b, bs)), ctl));
+		if (m != 0)
+			return i + (size_t)__builtin_ctz((unsigned)m);
+	}
+#else
+	for (; n - i >= 8; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t m = word_eq(w, '"') | word_eq(w, '\\') | ((w - ones * 0x20) & ~w & highs);
+		if (m != 0)
+			return i + first_flag(m);
+	}
+#endif
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\' || c < 0x20)
+			break;
+	}
+	return i;
+}
+
+/* How many leading bytes are plain ASCII string bytes: not '"', '\\',
+ * < 0x20 or >= 0x80 (the frame scan checks UTF-8 as it goes). */
+static inline size_t
+scan_run(const char *s, size_t n)
+{
+	size_t i = 0;
+#ifdef JS_SSE2
+	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), sp = _mm_set1_epi8(0x20);
+	for (; n - i >= 16; i += 16) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		/* Signed: bytes >= 0x80 are negative, so below 0x20 too. */
+		__m128i low = _mm_cmplt_epi8(b, sp);
+		int m = _mm_movemask_epi8(
+		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, q), _mm_cmpeq_epi8(b, bs)), low));
+		if (m != 0)
+			return i + (size_t)__builtin_ctz((unsigned)m);
+	}
+#else
+	for (; n - i >= 8; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t m = word_eq(w, '"') | word_eq(w, '\\') |
+		             (((w - ones * 0x20) & ~w & highs) | (w & highs));
+		if (m != 0)
+			return i + first_flag(m);
+	}
+#endif
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+			break;
+	}
+	return i;
+}
+
+size_t
+ag_jsonstr_plain_run(const char *s, size_t n)
+{
+	return plain_run(s, n);
+}
+
+/* --- escaping ------------------------------------------------------------ */
+
+/* The escape of a byte that needs one: its second byte for the short ones
+ * (\n), 0 for \u00xx. */
+static inline char
+short_escape(unsigned char c)
+{
+	switch (c) {
+	case '"': return '"';
+	case '\\': return '\\';
+	case '\b': return 'b';
+	case '\f': return 'f';
+	case '\n': return 'n';
+	case '\r': return 'r';
+	case '\t': return 't';
+	default: return 0;
+	}
+}
+
+size_t
+ag_jsonstr_escaped_len(const char *s, size_t n)
+{
+	size_t out = n, i = 0;
+
+	for (;;) {
+		i += plain_run(s + i, n - i);
+		if (i >= n)
+			return out;
+		out += short_escape((unsigned char)s[i]) != 0 ? 1 : 5;
+		i++;
+	}
+}
+
+/* Writes the escape of c (which needs one) at o; returns the end. */
+static inline char *
+put_escape(char *o, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char e = short_escape(c);
+
+	*o++ = '\\';
+	if (e != 0) {
+		*o++ = e;
+		return o;
+	}
+	o[0] = 'u';
+	o[1] = '0';
+	o[2] = '0';
+	o[3] = hex[c >> 4];
+	o[4] = hex[c & 15];
+	return o + 5;
+}
+
+size_t
+ag_jsonstr_escape(char *dst, const char *s, size_t n)
+{
+	char *o = dst;
+	size_t i = 0;
+
+#ifdef JS_SSE2
+	/* Each block is stored whole before its first special byte is known:
+	 * the escape then overwrites what followed that byte. The store stays
+	 * inside dst because the output still to come is never shorter than
+	 * the input still to read (16 bytes or more here). */
+	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), c1f = _mm_set1_epi8(0x1f);
+	while (n - i >= 16) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i ctl = _mm_cmpeq_epi8(_mm_max_epu8(b, c1f), c1f);
+		int m = _mm_movemask_epi8(
+		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, q), _mm_cmpeq_epi8(b, bs)), ctl));
+		_mm_storeu_si128((__m128i *)(void *)o, b);
+		if (m == 0) {
+			o += 16;
+			i += 16;
+			continue;
+		}
+		size_t k = (size_t)__builtin_ctz((unsigned)m);
+		o = put_escape(o + k, (unsigned char)s[i + k]);
+		i += k + 1;
+	}
+#endif
+	while (i < n) {
+		size_t r = plain_run(s + i, n - i);
+		memcpy(o, s + i, r);
+		o += r;
+		i += r;
+		if (i < n)
+			o = put_escape(o, (unsigned char)s[i++]);
+	}
+	return (size_t)(o - dst);
+}
+
+/* --- unescaping ---------------------------------------------------------- */
+
+static inline int
+hex_value(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The escape at s[i] (a backslash), written at *o. Returns its length in
+ * the input, or 0 for one left to cJSON. */
+static inline size_t
+take_escape(const char *s, size_t n, size_t i, char **o)
+{
+	if (n - i < 2)
+		return 0;
+	char c = s[i + 1];
+	switch (c) {
+	case '"':
+	case '\\':
+	case '/': *(*o)++ = c; return 2;
+	case 'b': *(*o)++ = '\b'; return 2;
+	case 'f': *(*o)++ = '\f'; return 2;
+	case 'n': *(*o)++ = '\n'; return 2;
+	case 'r': *(*o)++ = '\r'; return 2;
+	case 't': *(*o)++ = '\t'; return 2;
+	case 'u': break;
+	default: return 0;
+	}
+	if (n - i < 6)
+		return 0;
+	int v = 0;
+	for (size_t k = 2; k < 6; k++) {
+		int h = hex_value((unsigned char)s[i + k]);
+		if (h < 0)
+			return 0;
+		v = v * 16 + h;
+	}
+	if (v == 0 || v >= 0x80)
+		return 0; /* \u0000 and code points past ASCII: cJSON's */
+	*(*o)++ = (char)v;
+	return 6;
+}
+
+long
+ag_jsonstr_unescape(char *dst, const char *s, size_t n)
+{
+	char *o = dst;
+	size_t i = 0, k;
+
+#ifdef JS_SSE2
+	/* As in ag_jsonstr_escape, blocks are stored before the backslash in
+	 * them is handled; the output never runs ahead of the input, so 16
+	 * bytes from o stay inside the n of dst. */
+	const __m128i bs = _mm_set1_epi8('\\');
+	while (n - i >= 16) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		int m = _mm_movemask_epi8(_mm_cmpeq_epi8(b, bs));
+		_mm_storeu_si128((__m128i *)(void *)o, b);
+		if (m == 0) {
+			o += 16;
+			i += 16;
+			continue;
+		}
+		k = (size_t)__builtin_ctz((unsigned)m);
+		o += k;
+		i += k;
+		if ((k = take_escape(s, n, i, &o)) == 0)
+			return -1;
+		i += k;
+	}
+#endif
+	while (i < n) {
+		const char *bsl = memchr(s + i, '\\', n - i);
+		size_t r = bsl != NULL ? (size_t)(bsl - (s + i)) : n - i;
+		memcpy(o, s + i, r);
+		o += r;
+		i += r;
+		if (i >= n)
+			break;
+		if ((k = take_escape(s, n, i, &o)) == 0)
+			return -1;
+		i += k;
+	}
+	return (long)(o - dst);
+}
+
+/* --- UTF-8 --------------------------------------------------------------- */
+
+/* How many leading bytes are ASCII. */
+static inline size_t
+ascii_run(const char *s, size_t n)
+{
+	size_t i = 0;
+#ifdef JS_SSE2
+	for (; n - i >= 16; i += 16) {
+		int m = _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i)));
+		if (m != 0)
+			return i + (size_t)__builtin_ctz((unsigned)m);
+	}
+#else
+	for (; n - i >= 8; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if ((w & highs) != 0)
+			return i + first_flag(w & highs);
+	}
+#endif
+	while (i < n && (unsigned char)s[i] < 0x80)
+		i++;
+	return i;
+}
+
+int
+ag_jsonstr_utf8_valid(const char *s, size_t n, size_t *bad)
+{
+	size_t i = 0;
+	uint32_t cp;
+
+	for (;;) {
+		i += ascii_run(s + i, n - i);
+		if (i >= n)
+			return 1;
+		int k = ag_utf8_decode(s + i, n - i, &cp);
+		if (k < 0) {
+			if (bad != NULL)
+				*bad = i;
+			return 0;
+		}
+		i += (size_t)k;
+	}
+}
+
+/* --- the frame scan ------------------------------------------------------ */
+
+/* The string literal whose opening quote is at buf[*at]: checked, and *at
+ * moved past its closing quote. Returns -1 for what the slow scans should
+ * look at (see ag_jsonstr_scan), or an unterminated string. */
+static int
+scan_string(const char *buf, size_t len, size_t *at, int *wide)
+{
+	size_t i = *at + 1;
+	uint32_t cp;
+
+	for (;;) {
+		i += scan_run(buf + i, len - i);
+		if (i >= len)
+			return -1;
+		unsigned char c = (unsigned char)buf[i];
+		if (c == '"')
+			break;
+		if (c == '\\') {
+			if (len - i < 2)
+				return -1;
+			char e = buf[i + 1];
+			if (e == 'u') {
+				if (len - i < 6)
+					return -1;
+				for (size_t k = 2; k < 6; k++)
+					if (hex_value((unsigned char)buf[i + k]) < 0)
+						return -1;
+				const char *h = buf + i + 2;
+				if (h[0] == '0' && h[1] == '0' && h[2] == '0' && h[3] == '0')
+					return -1;
+				/* 0x0080 and up: request.c's test, digit by digit. */
+				if (h[0] != '0' || h[1] != '0' || !(h[2] >= '0' && h[2] <= '7'))
+					*wide = 1;
+				i += 6;
+			} else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' ||
+			           e == 'n' || e == 'r' || e == 't') {
+				i += 2;
+			} else {
+				return -1; /* cJSON refuses it; the slow path says where */
+			}
+			continue;
+		}
+		if (c < 0x20)
+			return -1;
+		int k = ag_utf8_decode(buf + i, len - i, &cp);
+		if (k < 0)
+			return -1;
+		i += (size_t)k;
+	}
+	*at = i + 1;
+	return 0;
+}
+
+int
+ag_jsonstr_scan(const char *buf, size_t len, int max_depth, struct ag_jsonstr_scan *out)
+{
+	size_t i = 0, nstrings = 0;
+	int depth = 0;
+	uint32_t cp;
+
+	memset(out, 0, sizeof *out);
+	while (i < len) {
+		unsigned char c = (unsigned char)buf[i];
+		if (c == '"') {
+			size_t start = i;
+			if (scan_string(buf, len, &i, &out->wide) < 0)
+				return -1;
+			size_t body = i - start - 2;
+			if (body > out->long_len) {
+				out->long_off = start;
+				out->long_len = body;
+				out->long_index = nstrings;
+			}
+			nstrings++;
+			continue;
+		}
+		if (c == '[' || c == '{') {
+			if (++depth > max_depth)
+				return -1;
+			if (depth > out->deepest)
+				out->deepest = depth;
+		} else if (c == ']' || c == '}') {
+			if (depth > 0)
+				depth--;
+		} else if (c == '\0') {
+			return -1;
+		} else if (c >= 0x80) {
+			int k = ag_utf8_decode(buf + i, len - i, &cp);
+			if (k < 0)
+				return -1;
+			i += (size_t)k;
+			continue;
+		}
+		i++;
+	}
+	return 0;
+}
+
+/* --- parsing with the long string elided --------------------------------- */
+
+/* The string literal number *k of the tree, in the order of the text
+ * (keys count, as in ag_jsonstr_scan), counting *k down. NULL with *key set
+ * when that literal is a key; NULL with *k unchanged past the end when the
+ * tree has fewer. */
+static cJSON *
+nth_string(cJSON *node, size_t *k, int *key)
+{
+	if (cJSON_IsString(node)) {
+		if (*k == 0)
+			return node;
+		(*k)--;
+		return NULL;
+	}
+	if (!cJSON_IsArray(node) && !cJSON_IsObject(node))
+		return NULL;
+	int object = cJSON_IsObject(node);
+	for (cJSON *c = node->child; c != NULL; c = c->next) {
+		if (object && c->string != NULL) {
+			if (*k == 0) {
+				*key = 1;
+				return NULL;
+			}
+			(*k)--;
+		}
+		cJSON *found = nth_string(c, k, key);
+		if (found != NULL || *key)
+			return found;
+	}
+	return NULL;
+}
+
+/* The tree of buf with its long string taken out and put back; NULL when
+ * that cannot be done exactly (see jsonstr.h). */
+static cJSON *
+parse_elided(const char *buf, size_t len, const struct ag_jsonstr_scan *scan, const char **end)
+{
+	size_t open = scan->long_off, body = scan->long_len, close = open + 1 + body;
+
+	if (close >= len || buf[open] != '"' || buf[close] != '"')
+		return NULL;
+	/* The line with the string's body cut out: `"diff":""`. */
+	size_t clen = len - body;
+	char *copy = xmalloc(clen);
+	memcpy(copy, buf, open + 1);
+	memcpy(copy + open + 1, buf + close, len - close);
+	const char *cend = NULL;
+	cJSON *tree = cJSON_ParseWithLengthOpts(copy, clen, &cend, 0);
+	size_t eoff = tree != NULL ? (size_t)(cend - copy) : 0;
+	free(copy);
+	if (tree == NULL)
+		return NULL;
+	/* The value ended before the string: it is trailing data, which the
+	 * caller reports at the offset cJSON gives for the whole line. */
+	if (eoff <= open + 1) {
+		cJSON_Delete(tree);
+		return NULL;
+	}
+	size_t k = scan->long_index;
+	int key = 0;
+	cJSON *node = nth_string(tree, &k, &key);
+	if (node == NULL || node->valuestring == NULL || node->valuestring[0] != '\0') {
+		cJSON_Delete(tree);
+		return NULL;
+	}
+	/* cJSON's allocator: the tree frees it (cJSON_InitHooks may have
+	 * replaced malloc, as agate score does). */
+	char *text = cJSON_malloc(body + 1);
+	if (text == NULL) {
+		fprintf(stderr, "agate: out of memory (%zu bytes)\n", body + 1);
+		abort();
+	}
+	long n = ag_jsonstr_unescape(text, buf + open + 1, body);
+	if (n < 0) {
+		cJSON_free(text);
+		cJSON_Delete(tree);
+		return NULL;
+	}
+	text[n] = '\0';
+	cJSON_free(node->valuestring);
+	node->valuestring = text;
+	if (end != NULL)
+		*end = buf + eoff + body;
+	return tree;
+}
+
+cJSON *
+ag_jsonstr_parse_elided(const char *buf, size_t len, const struct ag_jsonstr_scan *scan,
+                        const char **end)
+{
+	if (scan != NULL && scan->long_len > 0) {
+		cJSON *tree = parse_elided(buf, len, scan, end);
+		if (tree != NULL)
+			return tree;
+	}
+	return cJSON_ParseWithLengthOpts(buf, len, end, 0);
+}
+
+cJSON *
+ag_jsonstr_parse(const char *buf, size_t len, const struct ag_jsonstr_scan *scan, const char **end)
+{
+	if (scan != NULL && scan->long_len >= AG_JSONSTR_ELIDE_MIN)
+		return ag_jsonstr_parse_elided(buf, len, scan, end);
+	return cJSON_ParseWithLengthOpts(buf, len, end, 0);
+}
