@@ -177,19 +177,18 @@ put_escape(char *o, unsigned char c)
 	return o + 5;
 }
 
-size_t
-ag_jsonstr_escape(char *dst, const char *s, size_t n)
+/* Escapes whole 16-byte blocks of s from *ip while at least 16 bytes are
+ * left and *room (bytes free at o) holds a block and an escape; returns
+ * the new end of the output. Each block is stored whole before its first
+ * special byte is known: the escape then overwrites what followed that
+ * byte, so there is no call per run (two per diff line). */
+static inline char *
+escape_blocks(char *o, size_t *room, const char *s, size_t n, size_t *ip)
 {
-	char *o = dst;
-	size_t i = 0;
-
+	size_t i = *ip;
 #ifdef JS_SSE2
-	/* Each block is stored whole before its first special byte is known:
-	 * the escape then overwrites what followed that byte. The store stays
-	 * inside dst because the output still to come is never shorter than
-	 * the input still to read (16 bytes or more here). */
 	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), c1f = _mm_set1_epi8(0x1f);
-	while (n - i >= 16) {
+	while (n - i >= 16 && *room >= 16 + 6) {
 		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
 		__m128i ctl = _mm_cmpeq_epi8(_mm_max_epu8(b, c1f), c1f);
 		int m = _mm_movemask_epi8(
@@ -197,14 +196,29 @@ ag_jsonstr_escape(char *dst, const char *s, size_t n)
 		_mm_storeu_si128((__m128i *)(void *)o, b);
 		if (m == 0) {
 			o += 16;
+			*room -= 16;
 			i += 16;
 			continue;
 		}
 		size_t k = (size_t)__builtin_ctz((unsigned)m);
-		o = put_escape(o + k, (unsigned char)s[i + k]);
+		char *e = put_escape(o + k, (unsigned char)s[i + k]);
+		*room -= (size_t)(e - o);
+		o = e;
 		i += k + 1;
 	}
+#else
+	(void)room;
+	(void)s;
+	(void)n;
 #endif
+	*ip = i;
+	return o;
+}
+
+/* The rest of s from i, byte runs and escapes; the room is known. */
+static char *
+escape_tail(char *o, const char *s, size_t n, size_t i)
+{
 	while (i < n) {
 		size_t r = plain_run(s + i, n - i);
 		memcpy(o, s + i, r);
@@ -213,7 +227,57 @@ ag_jsonstr_escape(char *dst, const char *s, size_t n)
 		if (i < n)
 			o = put_escape(o, (unsigned char)s[i++]);
 	}
-	return (size_t)(o - dst);
+	return o;
+}
+
+size_t
+ag_jsonstr_escape(char *dst, const char *s, size_t n)
+{
+	/* dst holds the whole escaped text, so the output still to come
+	 * never has less room than the input still to read: blocks need no
+	 * room check of their own. */
+	size_t i = 0, room = SIZE_MAX;
+	char *o = escape_blocks(dst, &room, s, n, &i);
+	return (size_t)(escape_tail(o, s, n, i) - dst);
+}
+
+/* *buf (cap bytes) made at least need bytes. */
+static void
+reserve(char **buf, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return;
+	size_t c = *cap ? *cap : 64;
+	while (c < need)
+		c *= 2;
+	*buf = xrealloc(*buf, c);
+	*cap = c;
+}
+
+void
+ag_jsonstr_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	size_t o = *len, i = 0;
+
+	/* Room for the text as it is and a little: most strings have few
+	 * escapes, and the blocks ask for more only when they run out. */
+	reserve(buf, cap, o + n + n / 16 + 64);
+	(*buf)[o++] = '"';
+	while (n - i >= 16) {
+		size_t room = *cap - o;
+		char *e = escape_blocks(*buf + o, &room, s, n, &i);
+		o = (size_t)(e - *buf);
+		if (n - i >= 16)
+			reserve(buf, cap, o + (n - i) + (n - i) / 8 + 64);
+#ifndef JS_SSE2
+		break;
+#endif
+	}
+	reserve(buf, cap, o + 6 * (n - i) + 2);
+	o = (size_t)(escape_tail(*buf + o, s, n, i) - *buf);
+	(*buf)[o++] = '"';
+	(*buf)[o] = '\0';
+	*len = o;
 }
 
 /* --- unescaping ---------------------------------------------------------- */
@@ -230,6 +294,12 @@ hex_value(unsigned char c)
 	return -1;
 }
 
+/* What a one-letter escape stands for; 0: not one (\\u, or unknown). */
+static const char unescapes[256] = {
+    ['"'] = '"',  ['\\'] = '\\', ['/'] = '/',  ['b'] = '\b',
+    ['f'] = '\f', ['n'] = '\n',  ['r'] = '\r', ['t'] = '\t',
+};
+
 /* The escape at s[i] (a backslash), written at *o. Returns its length in
  * the input, or 0 for one left to cJSON. */
 static inline size_t
@@ -237,20 +307,12 @@ take_escape(const char *s, size_t n, size_t i, char **o)
 {
 	if (n - i < 2)
 		return 0;
-	char c = s[i + 1];
-	switch (c) {
-	case '"':
-	case '\\':
-	case '/': *(*o)++ = c; return 2;
-	case 'b': *(*o)++ = '\b'; return 2;
-	case 'f': *(*o)++ = '\f'; return 2;
-	case 'n': *(*o)++ = '\n'; return 2;
-	case 'r': *(*o)++ = '\r'; return 2;
-	case 't': *(*o)++ = '\t'; return 2;
-	case 'u': break;
-	default: return 0;
+	char c = unescapes[(unsigned char)s[i + 1]];
+	if (c != 0) {
+		*(*o)++ = c;
+		return 2;
 	}
-	if (n - i < 6)
+	if (s[i + 1] != 'u' || n - i < 6)
 		return 0;
 	int v = 0;
 	for (size_t k = 2; k < 6; k++) {

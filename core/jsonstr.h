@@ -32,6 +32,12 @@ size_t ag_jsonstr_escaped_len(const char *s, size_t n);
  * n) bytes; returns that many. No quotes, no NUL. */
 size_t ag_jsonstr_escape(char *dst, const char *s, size_t n);
 
+/* Appends s, escaped and in quotes, to the growable buffer *buf (*len
+ * bytes used of *cap allocated; xrealloc'd, a NUL kept after the text).
+ * One pass: room is reserved for the text as it is and grown only when
+ * escapes outrun it. */
+void ag_jsonstr_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n);
+
 /* Unescapes the body of a JSON string literal (the n bytes between its
  * quotes) into dst (room for n bytes), as cJSON's parse_string would.
  * Returns the length written, or -1 for what it leaves to cJSON: an escape

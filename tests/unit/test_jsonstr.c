@@ -43,6 +43,26 @@ check_escape(const char *s, size_t n)
 	assert_memory_equal(tight, want, wn);
 	memcpy(got, tight, wn);
 	free(tight);
+	/* Appended to a buffer that starts empty, small or part full: the
+	 * same bytes in quotes, the text before kept, a NUL after. */
+	for (size_t start = 0; start < 3; start++) {
+		size_t len = 0, cap = start == 0 ? 0 : start == 1 ? 1 : 40;
+		char *buf = cap ? malloc(cap) : NULL;
+		if (start == 2) {
+			memcpy(buf, "[1,", 4);
+			len = 3;
+		}
+		ag_jsonstr_append(&buf, &len, &cap, s, n);
+		size_t pre = start == 2 ? 3 : 0;
+		assert_int_equal(len, pre + wn + 2);
+		assert_true(cap > len);
+		assert_memory_equal(buf, "[1,", pre);
+		assert_int_equal(buf[pre], '"');
+		assert_memory_equal(buf + pre + 1, want, wn);
+		assert_int_equal(buf[pre + wn + 1], '"');
+		assert_int_equal(buf[len], '\0');
+		free(buf);
+	}
 	/* What cJSON prints for the same string (when it has no NUL). */
 	if (memchr(s, '\0', n) == NULL) {
 		char *z = malloc(n + 1);
@@ -77,6 +97,20 @@ test_escape_every_byte(void **state)
 			check_escape(s + 1, 47);
 		}
 	}
+}
+
+static void
+test_escape_dense(void **state)
+{
+	(void)state;
+	/* Every byte a six-byte escape: the appending pass must grow its
+	 * buffer many times over on the way. */
+	char s[5000];
+	for (size_t i = 0; i < sizeof s; i++)
+		s[i] = (char)(1 + i % 31);
+	check_escape(s, sizeof s);
+	memset(s, '"', sizeof s);
+	check_escape(s, sizeof s);
 }
 
 static void
@@ -520,11 +554,12 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_escape_every_byte), cmocka_unit_test(test_escape_known),
-	    cmocka_unit_test(test_escape_random),     cmocka_unit_test(test_unescape_known),
-	    cmocka_unit_test(test_unescape_random),   cmocka_unit_test(test_utf8_hostile),
-	    cmocka_unit_test(test_utf8_random),       cmocka_unit_test(test_scan_known),
-	    cmocka_unit_test(test_scan_random),       cmocka_unit_test(test_parse_known),
-	    cmocka_unit_test(test_parse_random),      cmocka_unit_test(test_parse_big_frame),
+	    cmocka_unit_test(test_escape_dense),      cmocka_unit_test(test_escape_random),
+	    cmocka_unit_test(test_unescape_known),    cmocka_unit_test(test_unescape_random),
+	    cmocka_unit_test(test_utf8_hostile),      cmocka_unit_test(test_utf8_random),
+	    cmocka_unit_test(test_scan_known),        cmocka_unit_test(test_scan_random),
+	    cmocka_unit_test(test_parse_known),       cmocka_unit_test(test_parse_random),
+	    cmocka_unit_test(test_parse_big_frame),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
