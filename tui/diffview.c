@@ -3,8 +3,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
-#include "core/sanitize.h"
 #include "core/xmalloc.h"
 
 static int
@@ -180,34 +182,74 @@ is_file_line(const char *line, size_t len, uint8_t kind)
 	        starts(line, len, "*** Delete File:"));
 }
 
+/* The newlines of text: counted, or with offs, the offset just past each
+ * stored in turn. Returns how many. Sixteen bytes at a time: a memchr per
+ * line was half the index's time on a 100,000-line diff. */
+static size_t
+newlines(const char *text, size_t len, uint32_t *offs)
+{
+	size_t n = 0, i = 0;
+#if defined(__SSE2__)
+	const __m128i nl = _mm_set1_epi8('\n');
+	if (offs == NULL) {
+		/* Per-byte tallies (a match is -1), summed before they can
+		 * wrap: no popcount, which without -mpopcnt is a call. */
+		while (len - i >= 16) {
+			__m128i tally = _mm_setzero_si128();
+			for (int k = 0; k < 255 && len - i >= 16; k++, i += 16) {
+				__m128i b =
+				    _mm_loadu_si128((const __m128i *)(const void *)(text + i));
+				tally = _mm_sub_epi8(tally, _mm_cmpeq_epi8(b, nl));
+			}
+			__m128i sums = _mm_sad_epu8(tally, _mm_setzero_si128());
+			n += (size_t)_mm_cvtsi128_si32(sums) +
+			     (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
+		}
+	}
+	for (; offs != NULL && len - i >= 16; i += 16) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, nl));
+		for (; m != 0; m &= m - 1)
+			offs[n++] = (uint32_t)(i + (size_t)__builtin_ctz(m) + 1);
+	}
+#endif
+	for (; i < len; i++)
+		if (text[i] == '\n') {
+			if (offs != NULL)
+				offs[n] = (uint32_t)(i + 1);
+			n++;
+		}
+	return n;
+}
+
 struct tui_diff_index *
 tui_diff_index_build(const char *text, size_t len, enum tui_body_kind kind,
                      const struct ag_risk *risk)
 {
 	struct tui_diff_index *idx = xcalloc(1, sizeof *idx);
 	struct classifier c = {0};
-	size_t pos = 0, linelen, n = 0;
-	const char *line, *p = text, *end = text + len;
+	size_t n;
 
 	idx->text = text;
 	idx->len = len;
 	idx->kind = kind;
-	/* Count first (memchr runs at memory speed), so the arrays are
-	 * allocated once at their size. */
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		n++;
-		p++;
-	}
+	/* Count first, so the arrays are allocated once at their size; then
+	 * every line start in one more pass. */
+	n = newlines(text, len, NULL);
 	if (len > 0 && text[len - 1] != '\n')
 		n++;
 	idx->n = n;
 	idx->off = xreallocarray(NULL, n + 1, sizeof *idx->off);
 	idx->info = xcalloc(n ? n : 1, 1);
 	idx->nums = xreallocarray(NULL, 2 * (n / TUI_DIFF_STEP + 1), sizeof *idx->nums);
-	for (size_t i = 0; ag_line_next(text, len, &pos, &line, &linelen); i++) {
-		idx->off[i] = (uint32_t)(line - text);
-		if (kind != TUI_BODY_DIFF)
-			continue;
+	idx->off[0] = 0;
+	newlines(text, len, idx->off + 1);
+	/* Where a line after the last would start: line i ends one byte
+	 * before line i + 1, at its '\n' or past the end of the text. */
+	idx->off[n] = (uint32_t)(len > 0 && text[len - 1] != '\n' ? len + 1 : len);
+	for (size_t i = 0; i < n && kind == TUI_BODY_DIFF; i++) {
+		const char *line = text + idx->off[i];
+		size_t linelen = idx->off[i + 1] - idx->off[i] - 1;
 		if (i % TUI_DIFF_STEP == 0) {
 			idx->nums[2 * (i / TUI_DIFF_STEP)] = c.old_no;
 			idx->nums[2 * (i / TUI_DIFF_STEP) + 1] = c.new_no;
@@ -226,9 +268,6 @@ tui_diff_index_build(const char *text, size_t len, enum tui_body_kind kind,
 		else if (is_file_line(line, linelen, li.kind))
 			idx->files++;
 	}
-	/* Where a line after the last would start: line i ends one byte
-	 * before line i + 1, at its '\n' or past the end of the text. */
-	idx->off[n] = (uint32_t)(len > 0 && text[len - 1] != '\n' ? len + 1 : len);
 	for (size_t i = 0; risk != NULL && i < risk->nreasons; i++) {
 		int l = risk->reasons[i].line;
 		if (l > 0 && (size_t)l <= idx->n && !(idx->info[l - 1] & INFO_FLAGGED)) {
