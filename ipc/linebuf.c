@@ -120,63 +120,116 @@ ag_outbuf_init(struct ag_outbuf *ob)
 	memset(ob, 0, sizeof *ob);
 }
 
+static void
+chunk_free(struct ag_outchunk *c)
+{
+	free(c->data);
+	free(c);
+}
+
 void
 ag_outbuf_free(struct ag_outbuf *ob)
 {
-	free(ob->buf);
+	struct ag_outchunk *c = ob->head, *next;
+	for (; c != NULL; c = next) {
+		next = c->next;
+		chunk_free(c);
+	}
 	memset(ob, 0, sizeof *ob);
+}
+
+static struct ag_outchunk *
+chunk_push(struct ag_outbuf *ob, char *data, size_t len, size_t cap, int adopted)
+{
+	struct ag_outchunk *c = xcalloc(1, sizeof *c);
+	c->data = data;
+	c->len = len;
+	c->cap = cap;
+	c->adopted = adopted;
+	if (ob->tail != NULL)
+		ob->tail->next = c;
+	else
+		ob->head = c;
+	ob->tail = c;
+	return c;
 }
 
 void
 ag_outbuf_append(struct ag_outbuf *ob, const char *data, size_t len)
 {
-	if (ob->off > 0 && ob->off == ob->len)
-		ob->off = ob->len = 0;
-	if (ob->len + len > ob->cap) {
-		if (ob->off > 0) {
-			memmove(ob->buf, ob->buf + ob->off, ob->len - ob->off);
-			ob->len -= ob->off;
-			ob->off = 0;
-		}
-		size_t cap = ob->cap ? ob->cap : 4096;
-		while (cap < ob->len + len)
+	struct ag_outchunk *c = ob->tail;
+
+	if (c == NULL || c->adopted) {
+		size_t cap = 4096;
+		while (cap < len)
 			cap *= 2;
-		if (cap != ob->cap) {
-			ob->buf = xrealloc(ob->buf, cap);
-			ob->cap = cap;
+		c = chunk_push(ob, xmalloc(cap), 0, cap, 0);
+	}
+	if (c->off > 0 && c->off == c->len)
+		c->off = c->len = 0;
+	if (c->len + len > c->cap) {
+		if (c->off > 0) {
+			memmove(c->data, c->data + c->off, c->len - c->off);
+			c->len -= c->off;
+			c->off = 0;
+		}
+		size_t cap = c->cap;
+		while (cap < c->len + len)
+			cap *= 2;
+		if (cap != c->cap) {
+			c->data = xrealloc(c->data, cap);
+			c->cap = cap;
 		}
 	}
-	memcpy(ob->buf + ob->len, data, len);
-	ob->len += len;
+	memcpy(c->data + c->len, data, len);
+	c->len += len;
+	ob->size += len;
+}
+
+void
+ag_outbuf_adopt(struct ag_outbuf *ob, char *data, size_t len)
+{
+	/* Nothing waits to be written: whatever buffer there was goes. */
+	if (ob->size == 0)
+		ag_outbuf_free(ob);
+	chunk_push(ob, data, len, len, 1);
+	ob->size += len;
 }
 
 size_t
 ag_outbuf_size(const struct ag_outbuf *ob)
 {
-	return ob->len - ob->off;
+	return ob->size;
 }
 
 int
 ag_outbuf_flush(struct ag_outbuf *ob, int fd)
 {
-	while (ob->off < ob->len) {
-		ssize_t n = write(fd, ob->buf + ob->off, ob->len - ob->off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				return 0;
-			return -1;
+	struct ag_outchunk *c;
+
+	while ((c = ob->head) != NULL) {
+		while (c->off < c->len) {
+			ssize_t n = write(fd, c->data + c->off, c->len - c->off);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				if (errno == EAGAIN)
+					return 0;
+				return -1;
+			}
+			c->off += (size_t)n;
+			ob->size -= (size_t)n;
 		}
-		ob->off += (size_t)n;
-	}
-	ob->off = ob->len = 0;
-	/* Give back memory after a burst (a large snapshot) so a long-lived
-	 * hub does not keep its peak. */
-	if (ob->cap > (1u << 20)) {
-		free(ob->buf);
-		ob->buf = NULL;
-		ob->cap = 0;
+		c->off = c->len = 0;
+		/* The last chunk stays for the next frames unless it was the
+		 * caller's block or a burst's (a large snapshot): a long-lived
+		 * hub does not keep its peak. */
+		if (c->next == NULL && !c->adopted && c->cap <= (1u << 20))
+			break;
+		ob->head = c->next;
+		if (ob->head == NULL)
+			ob->tail = NULL;
+		chunk_free(c);
 	}
 	return 1;
 }

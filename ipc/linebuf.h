@@ -34,14 +34,27 @@ enum ag_line_status ag_linebuf_next(struct ag_linebuf *lb, const char **line, si
 /* Bytes of an incomplete line waiting for the rest. */
 size_t ag_linebuf_pending(const struct ag_linebuf *lb);
 
+/* Queued bytes are held in a short list of chunks: normally one buffer that
+ * grows, plus the blocks handed over whole by ag_outbuf_adopt (a 3.7 MB
+ * snapshot frame is queued without a copy). */
+struct ag_outchunk {
+	struct ag_outchunk *next;
+	char *data;
+	size_t off, len, cap; /* unwritten bytes are data[off .. len) */
+	int adopted;          /* the caller's block: nothing is appended to it */
+};
+
 struct ag_outbuf {
-	char *buf;
-	size_t off, len, cap; /* unwritten bytes are buf[off .. len) */
+	struct ag_outchunk *head, *tail;
+	size_t size; /* unwritten bytes in all chunks */
 };
 
 void ag_outbuf_init(struct ag_outbuf *ob);
 void ag_outbuf_free(struct ag_outbuf *ob);
 void ag_outbuf_append(struct ag_outbuf *ob, const char *data, size_t len);
+/* Queues the len bytes at data (a malloc'd block) without copying them;
+ * the outbuf owns and frees the block. */
+void ag_outbuf_adopt(struct ag_outbuf *ob, char *data, size_t len);
 size_t ag_outbuf_size(const struct ag_outbuf *ob);
 /* Writes as much as fd accepts. Returns 1 when empty, 0 when bytes remain
  * (EAGAIN), -1 with errno on a write error (EPIPE: the reader is gone). */

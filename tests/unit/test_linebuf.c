@@ -173,11 +173,55 @@ test_outbuf_partial_writes(void **state)
 	ag_outbuf_free(&ob);
 }
 
+/* A block handed over whole is written in its place among appended bytes,
+ * through partial writes, and the queue is usable again afterwards. */
+static void
+test_outbuf_adopt_keeps_order(void **state)
+{
+	(void)state;
+	struct ag_outbuf ob;
+	ag_outbuf_init(&ob);
+	size_t big = 300000;
+	char *block = malloc(big), *want = malloc(big + 64);
+	for (size_t i = 0; i < big; i++)
+		block[i] = (char)('A' + i % 26);
+	memcpy(want, "first\n", 6);
+	memcpy(want + 6, block, big);
+	memcpy(want + 6 + big, "after\n", 6);
+	ag_outbuf_append(&ob, "first\n", 6);
+	ag_outbuf_adopt(&ob, block, big); /* ours now */
+	ag_outbuf_append(&ob, "after\n", 6);
+	assert_int_equal(ag_outbuf_size(&ob), big + 12);
+	assert_int_equal(ag_outbuf_flush(&ob, fds[1]), 0);
+	size_t got = 0, total = big + 12;
+	char buf[65536];
+	while (got < total) {
+		ssize_t n = read(fds[0], buf, sizeof buf);
+		if (n > 0) {
+			assert_memory_equal(buf, want + got, (size_t)n);
+			got += (size_t)n;
+		}
+		ag_outbuf_flush(&ob, fds[1]);
+	}
+	assert_int_equal(ag_outbuf_size(&ob), 0);
+	/* Empty again: a block adopted now is the whole queue. */
+	char *second = malloc(10);
+	memcpy(second, "0123456789", 10);
+	ag_outbuf_adopt(&ob, second, 10);
+	ag_outbuf_append(&ob, "!", 1);
+	assert_int_equal(ag_outbuf_flush(&ob, fds[1]), 1);
+	assert_int_equal(read(fds[0], buf, sizeof buf), 11);
+	assert_memory_equal(buf, "0123456789!", 11);
+	free(want);
+	ag_outbuf_free(&ob);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_line_split_across_reads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outbuf_adopt_keeps_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_many_lines_one_read, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_oversize_line_is_dropped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exact_limit_is_accepted, setup, teardown),
