@@ -28,6 +28,14 @@ struct ag_client;
 
 int ag_client_connect(const struct ag_client_opts *opts, struct ag_client **out,
                       struct ag_error *err);
+/* ag_client_connect in two halves, so that a caller can set itself up (a
+ * console its screen) while the hub answers: _start makes the FIFOs and
+ * sends the hello (starting a hub if needed); on success *out is owned and
+ * _finish must follow, which waits (until connect_timeout_ms from the
+ * start) for the welcome; on its failure *c is closed and NULL. */
+int ag_client_connect_start(const struct ag_client_opts *opts, struct ag_client **out,
+                            struct ag_error *err);
+int ag_client_connect_finish(struct ag_client **c, struct ag_error *err);
 void ag_client_close(struct ag_client **c);
 
 /* The descriptor to poll() for readability (ID.down). */

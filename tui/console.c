@@ -2,11 +2,9 @@
  * driven by a dirty flag (at most once per loop pass), signal handlers that
  * only set flags — tmux's shape. Keys arrive through get_wch so that
  * typed reasons can hold any character; resizes arrive as KEY_RESIZE. */
-#define _GNU_SOURCE /* F_SETPIPE_SZ */
 #include "tui/console.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -29,6 +27,11 @@
 #define NOTICE_MS          4000
 #define STATUS_EVERY_MS    5000
 #define RECONNECT_EVERY_MS 1000
+/* How long a hub may take to welcome us before the screen says
+ * "connecting", and how long the first paint waits for the snapshot to
+ * end: one paint of the requests rather than an empty list first. */
+#define QUIET_CONNECT_MS 50
+#define SNAPSHOT_WAIT_MS 50
 
 struct console {
 	struct tui_ui ui;
@@ -39,8 +42,11 @@ struct console {
 	int dirty;
 	int quit;
 	int bell;
-	long title_count; /* pending count last put in the pane title */
-	int more;         /* read_bus stopped at its bound: frames may wait in our buffer */
+	long title_count;       /* pending count last put in the pane title */
+	int more;               /* read_bus stopped at its bound: frames may wait in our buffer */
+	int connecting;         /* the hello is sent, the welcome not yet read */
+	int64_t snapshot_until; /* monotonic ms: paint without the snapshot's end from then */
+	int trim;               /* frames were read: give memory back after the paint */
 };
 
 struct tui_model *
@@ -89,7 +95,22 @@ send_frame(struct console *c, cJSON *frame)
 }
 
 static void
-try_connect(struct console *c)
+connect_failed(struct console *c, const char *why)
+{
+	c->client = NULL;
+	c->connecting = 0;
+	c->ui.hub = TUI_HUB_DOWN;
+	c->next_connect = ag_clock_mono_ms() + RECONNECT_EVERY_MS;
+	tui_ui_notice(&c->ui, TUI_EL_ERROR, "%s", why);
+	c->dirty = 1;
+}
+
+/* Sends the hello (connect_finish reads the welcome). Returns -1 on
+ * failure, reported as a notice unless quiet. The down pipe of a
+ * subscriber is widened before the hello (ipc/client.c), so the snapshot
+ * after the welcome crosses in a few hub turns. */
+static int
+connect_start(struct console *c, int autostart, int quiet)
 {
 	struct ag_client_opts o;
 	struct ag_error err;
@@ -98,24 +119,31 @@ try_connect(struct console *c)
 	o.bus_dir = c->opts->bus_dir;
 	o.role = AG_ROLE_SUBSCRIBER;
 	o.name = "console";
-	o.autostart = c->opts->autostart;
+	o.autostart = autostart;
 	o.connect_timeout_ms = c->ui.reconnects > 0 ? 2000 : 5000;
 	o.hub_argv0 = c->opts->hub_argv0;
 	o.journal = c->opts->journal;
-	if (ag_client_connect(&o, &c->client, &err) != 0) {
-		c->client = NULL;
-		c->ui.hub = TUI_HUB_DOWN;
-		c->next_connect = ag_clock_mono_ms() + RECONNECT_EVERY_MS;
-		tui_ui_notice(&c->ui, TUI_EL_ERROR, "%s", err.msg);
-		c->dirty = 1;
+	if (ag_client_connect_start(&o, &c->client, &err) != 0) {
+		if (quiet)
+			c->client = NULL;
+		else
+			connect_failed(c, err.msg);
+		return -1;
+	}
+	c->connecting = 1;
+	return 0;
+}
+
+static void
+connect_finish(struct console *c)
+{
+	struct ag_error err;
+
+	c->connecting = 0;
+	if (ag_client_connect_finish(&c->client, &err) != 0) {
+		connect_failed(c, err.msg);
 		return;
 	}
-	/* A snapshot with a long diff crosses the FIFO in 64 KiB steps, each
-	 * a hub loop turn and a wakeup of ours; a wider pipe takes it in a
-	 * few. Best effort: the size is capped by fs.pipe-max-size. */
-#ifdef F_SETPIPE_SZ
-	(void)fcntl(ag_client_fd(c->client), F_SETPIPE_SZ, 1 << 20);
-#endif
 	/* The snapshot that follows the welcome replaces what we had; the
 	 * selection is kept by id. */
 	tui_model_clear(&c->ui.pending);
@@ -124,6 +152,7 @@ try_connect(struct console *c)
 		tui_ui_notice(&c->ui, TUI_EL_NOTICE, "reconnected to the hub (pid %d)",
 		              ag_client_hub_pid(c->client));
 	c->next_status = 0;
+	c->snapshot_until = ag_clock_mono_ms() + SNAPSHOT_WAIT_MS;
 	c->dirty = 1;
 }
 
@@ -190,14 +219,23 @@ read_bus(struct console *c)
 		frames++;
 		c->more = i == 255;
 	}
-	if (frames > 0)
+	if (frames > 0) {
 		tui_model_refilter(&c->ui.pending);
+		c->trim = 1;
+	}
+}
+
+/* A large frame (a long diff) leaves its parse tree's memory free but
+ * mapped; hand it back so a console that once showed a big patch does not
+ * keep its peak for the rest of the day. After the paint, not before. */
+static void
+trim_memory(struct console *c)
+{
+	if (!c->trim)
+		return;
+	c->trim = 0;
 #ifdef __GLIBC__
-	/* A large frame (a long diff) leaves its parse tree's memory free
-	 * but mapped; hand it back so a console that once showed a big
-	 * patch does not keep its peak for the rest of the day. */
-	if (frames > 0)
-		malloc_trim(0);
+	malloc_trim(0);
 #endif
 }
 
@@ -517,6 +555,15 @@ update_title(struct console *c)
 
 /* --- setup and the loop ------------------------------------------------- */
 
+/* Whether to hold the paint: a snapshot is arriving, and painting the
+ * empty list or part of it would only delay the whole. Bounded, so a long
+ * snapshot still shows progress. */
+static int
+awaiting_snapshot(const struct console *c, int64_t now)
+{
+	return c->client != NULL && !c->ui.pending.snapshot_done && now < c->snapshot_until;
+}
+
 static void
 loop(struct console *c)
 {
@@ -527,7 +574,20 @@ loop(struct console *c)
 		if (c->client == NULL && now >= c->next_connect) {
 			draw(c); /* say "connecting" before blocking on it */
 			refresh();
-			try_connect(c);
+			if (connect_start(c, c->opts->autostart, 0) == 0)
+				connect_finish(c);
+			continue;
+		}
+		if (c->connecting) {
+			/* The hello went out before the screen was set up; a
+			 * hub that answers at once is not kept waiting for a
+			 * "connecting" paint nobody would see. */
+			struct pollfd p = {ag_client_fd(c->client), POLLIN, 0};
+			if (poll(&p, 1, QUIET_CONNECT_MS) == 0) {
+				draw(c);
+				refresh();
+			}
+			connect_finish(c);
 			continue;
 		}
 		if (c->client != NULL && now >= c->next_status) {
@@ -542,7 +602,8 @@ loop(struct console *c)
 		}
 		if (tui_screen_check_size(0))
 			c->dirty = 1;
-		if (c->dirty) {
+		int hold = awaiting_snapshot(c, now);
+		if (c->dirty && !hold) {
 			draw(c);
 			if (c->bell) {
 				beep();
@@ -551,11 +612,14 @@ loop(struct console *c)
 			refresh();
 			update_title(c);
 			c->dirty = 0;
+			trim_memory(c);
 		}
 		struct pollfd pfd[2] = {{STDIN_FILENO, POLLIN, 0}, {-1, POLLIN, 0}};
 		if (c->client != NULL)
 			pfd[1].fd = ag_client_fd(c->client);
 		int wait = c->client == NULL ? RECONNECT_EVERY_MS : c->more ? 0 : 1000;
+		if (hold && wait > (int)(c->snapshot_until - now))
+			wait = (int)(c->snapshot_until - now);
 		if (poll(pfd, 2, wait) < 0 && errno != EINTR)
 			break;
 		if (c->client != NULL &&
@@ -596,9 +660,12 @@ tui_console_run(const struct tui_console_opts *opts, struct ag_error *err)
 	c.ui.journal_path = opts->journal ? xstrdup(opts->journal) : NULL;
 	tui_model_init(&c.ui.pending);
 	tui_model_init(&c.ui.history);
-	tui_screen_theme(opts->theme, &theme, &no_color, theme_error, sizeof theme_error);
-
+	/* A running hub gets our hello first and prints our snapshot while
+	 * the theme is read and the screen set up. Without one the loop
+	 * starts a hub, saying "connecting" meanwhile. */
 	tui_screen_signals();
+	connect_start(&c, 0, 1);
+	tui_screen_theme(opts->theme, &theme, &no_color, theme_error, sizeof theme_error);
 	tui_screen_start(&theme, no_color, opts->mouse);
 	if (theme_error[0] != '\0')
 		tui_ui_notice(&c.ui, TUI_EL_ERROR, "%s", theme_error);
