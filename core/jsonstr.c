@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/utf8.h"
 #include "core/xmalloc.h"
@@ -20,6 +22,29 @@
 #include <emmintrin.h>
 #define JS_SSE2 1
 #endif
+
+/* --- fresh memory --------------------------------------------------------- */
+
+/* Writing megabytes into fresh memory takes a page fault every 4 KiB (on a
+ * virtual machine, a third of the time of unescaping a diff); one madvise
+ * maps the pages in a single call. For the n bytes at p that are about to
+ * be written; small blocks are left alone, and a kernel without
+ * MADV_POPULATE_WRITE (before 5.14) just faults as before. */
+static void
+prefault(void *p, size_t n)
+{
+#ifdef __linux__
+	if (n < ((size_t)1 << 20))
+		return;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1), e = ((uintptr_t)p + n) & ~(page - 1);
+	if (e > a)
+		(void)madvise((void *)a, e - a, 23 /* MADV_POPULATE_WRITE */);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
 
 /* --- finding the bytes that matter --------------------------------------- */
 
@@ -262,6 +287,7 @@ ag_jsonstr_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 	/* Room for the text as it is and a little: most strings have few
 	 * escapes, and the blocks ask for more only when they run out. */
 	reserve(buf, cap, o + n + n / 16 + 64);
+	prefault(*buf + o, n);
 	(*buf)[o++] = '"';
 	while (n - i >= 16) {
 		size_t room = *cap - o;
@@ -588,6 +614,7 @@ parse_elided(const char *buf, size_t len, const struct ag_jsonstr_scan *scan, co
 		fprintf(stderr, "agate: out of memory (%zu bytes)\n", body + 1);
 		abort();
 	}
+	prefault(text, body);
 	long n = ag_jsonstr_unescape(text, buf + open + 1, body);
 	if (n < 0) {
 		cJSON_free(text);
