@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonstr.h"
 #include "core/xmalloc.h"
 
 void
@@ -62,74 +63,12 @@ put_int(struct ag_answer_buf *b, long long v)
 	put(b, p, (size_t)(buf + sizeof buf - p));
 }
 
-/* Bytes at the start of s (n of them) that go out as they are: not '"',
- * '\\' or a control character. Eight at a time, as core/request.c's raw
- * scan does; the mask is exact about its lowest set byte. */
-static size_t
-plain_run(const char *s, size_t n)
-{
-	const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
-	size_t i = 0;
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	for (; n - i >= 8; i += 8) {
-		uint64_t w, q, k, m;
-		memcpy(&w, s + i, 8);
-		q = w ^ (ones * '"');
-		k = w ^ (ones * '\\');
-		m = (((q - ones) & ~q) | ((k - ones) & ~k) | ((w - ones * 0x20) & ~w)) & highs;
-		if (m != 0)
-			return i + (size_t)__builtin_ctzll(m) / 8;
-	}
-#endif
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\' || c < 0x20)
-			break;
-	}
-	return i;
-}
-
+/* The escapes cJSON_PrintUnformatted writes, 16 bytes at a time
+ * (core/jsonstr.c, which the hub's printer uses too). */
 void
 ag_answer_string(struct ag_answer_buf *b, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t n = strlen(s), i = 0;
-
-	/* Worst case 6 bytes per input byte; reserving it once keeps the
-	 * loop free of checks. */
-	reserve(b, n * 6 + 2);
-	char *o = b->p + b->len;
-	*o++ = '"';
-	while (i < n) {
-		size_t run = plain_run(s + i, n - i);
-		memcpy(o, s + i, run);
-		o += run;
-		i += run;
-		if (i == n)
-			break;
-		unsigned char c = (unsigned char)s[i++];
-		*o++ = '\\';
-		switch (c) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\b': *o++ = 'b'; break;
-		case '\f': *o++ = 'f'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		default:
-			*o++ = 'u';
-			*o++ = '0';
-			*o++ = '0';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-			break;
-		}
-	}
-	*o++ = '"';
-	*o = '\0';
-	b->len = (size_t)(o - b->p);
+	ag_jsonstr_append(&b->p, &b->len, &b->cap, s, strlen(s));
 }
 
 /* One of our own names (a level, a category, a decision): plain ASCII
