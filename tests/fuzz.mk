@@ -60,6 +60,11 @@ FUZZ_TARGETS += tests/fuzz/fuzz_verdict
 tests_fuzz_fuzz_verdict_SOURCES = tests/fuzz/fuzz_verdict.c tests/fuzz/replay_main.c
 tests_fuzz_fuzz_verdict_LDADD = $(FUZZ_LIBS)
 
+FUZZ_TARGETS += tests/fuzz/fuzz_jsonstr
+tests_fuzz_fuzz_jsonstr_SOURCES = tests/fuzz/fuzz_jsonstr.c tests/fuzz/replay_main.c \
+	tests/unit/jsonstr_ref.h
+tests_fuzz_fuzz_jsonstr_LDADD = $(FUZZ_LIBS)
+
 # --- make fuzz ---------------------------------------------------------------
 FUZZ_SECONDS = 60
 FUZZ_ONLY =
