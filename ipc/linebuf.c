@@ -144,10 +144,34 @@ ag_outbuf_init(struct ag_outbuf *ob)
 	memset(ob, 0, sizeof *ob);
 }
 
+struct ag_shared_text *
+ag_shared_text_new(char *data, size_t len)
+{
+	struct ag_shared_text *t = xcalloc(1, sizeof *t);
+	t->refs = 1;
+	t->len = len;
+	t->data = data;
+	return t;
+}
+
+void
+ag_shared_text_unref(struct ag_shared_text **tp)
+{
+	struct ag_shared_text *t = *tp;
+	*tp = NULL;
+	if (t == NULL || --t->refs > 0)
+		return;
+	free(t->data);
+	free(t);
+}
+
 static void
 chunk_free(struct ag_outchunk *c)
 {
-	free(c->data);
+	if (c->shared != NULL)
+		ag_shared_text_unref(&c->shared);
+	else
+		free(c->data);
 	free(c);
 }
 
@@ -218,6 +242,17 @@ ag_outbuf_adopt(struct ag_outbuf *ob, char *data, size_t len)
 		ag_outbuf_free(ob);
 	chunk_push(ob, data, len, len, 1);
 	ob->size += len;
+}
+
+void
+ag_outbuf_share(struct ag_outbuf *ob, struct ag_shared_text *t)
+{
+	if (ob->size == 0)
+		ag_outbuf_free(ob);
+	struct ag_outchunk *c = chunk_push(ob, t->data, t->len, t->len, 1);
+	c->shared = t;
+	t->refs++;
+	ob->size += t->len;
 }
 
 size_t

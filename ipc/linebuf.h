@@ -37,11 +37,25 @@ size_t ag_linebuf_pending(const struct ag_linebuf *lb);
 /* Queued bytes are held in a short list of chunks: normally one buffer that
  * grows, plus the blocks handed over whole by ag_outbuf_adopt (a 3.7 MB
  * snapshot frame is queued without a copy). */
+/* Text several queues send without a copy each (a long request, printed
+ * once by the hub and sent to every console that connects): freed with its
+ * last reference. */
+struct ag_shared_text {
+	size_t refs, len;
+	char *data;
+};
+
+/* Takes data (malloc'd, len bytes); one reference, the caller's. */
+struct ag_shared_text *ag_shared_text_new(char *data, size_t len);
+/* Drops a reference; the last frees the text. NULL is fine. */
+void ag_shared_text_unref(struct ag_shared_text **t);
+
 struct ag_outchunk {
 	struct ag_outchunk *next;
 	char *data;
-	size_t off, len, cap; /* unwritten bytes are data[off .. len) */
-	int adopted;          /* the caller's block: nothing is appended to it */
+	size_t off, len, cap;          /* unwritten bytes are data[off .. len) */
+	int adopted;                   /* not our buffer: nothing is appended to it */
+	struct ag_shared_text *shared; /* data is this text's, referenced until written */
 };
 
 struct ag_outbuf {
@@ -55,6 +69,9 @@ void ag_outbuf_append(struct ag_outbuf *ob, const char *data, size_t len);
 /* Queues the len bytes at data (a malloc'd block) without copying them;
  * the outbuf owns and frees the block. */
 void ag_outbuf_adopt(struct ag_outbuf *ob, char *data, size_t len);
+/* Queues a shared text's bytes without copying them, holding a reference
+ * until they are written (or the queue is freed). */
+void ag_outbuf_share(struct ag_outbuf *ob, struct ag_shared_text *t);
 size_t ag_outbuf_size(const struct ag_outbuf *ob);
 /* Writes as much as fd accepts. Returns 1 when empty, 0 when bytes remain
  * (EAGAIN), -1 with errno on a write error (EPIPE: the reader is gone). */

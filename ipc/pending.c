@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/xmalloc.h"
+#include "ipc/linebuf.h"
 
 static struct ag_pending tombstone_entry;
 #define TOMBSTONE (&tombstone_entry)
@@ -21,6 +22,7 @@ pending_free_entry(struct ag_pending *p)
 	ag_assessment_clear(&p->assessment);
 	cJSON_Delete(p->review);
 	free(p->risk_text);
+	ag_shared_text_unref(&p->request_text);
 	free(p);
 }
 

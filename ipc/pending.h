@@ -12,12 +12,16 @@
 #include "core/request.h"
 
 struct hub_client;
+struct ag_shared_text;
 
 struct ag_pending {
 	struct ag_request *req;          /* owned */
 	struct ag_assessment assessment; /* owned */
 	cJSON *review;                   /* owned: the latest Guardian review, or NULL */
 	char *risk_text;                 /* owned: the risk as JSON, printed once, or NULL */
+	/* Owned reference: a long request (a diff) as JSON, printed once and
+	 * shared by the queues of every event that carries it; or NULL. */
+	struct ag_shared_text *request_text;
 	int64_t created_ms, deadline_ms; /* wall clock */
 	struct hub_client *publisher;    /* borrowed; NULL while orphaned (after a restart) */
 	int quiet;                       /* a hook's guard check: decided at once, not broadcast */

@@ -216,12 +216,43 @@ test_outbuf_adopt_keeps_order(void **state)
 	ag_outbuf_free(&ob);
 }
 
+/* A shared text is sent by two queues, each in its place, and freed once
+ * both are written and its owner let go (valgrind and ASan see the rest). */
+static void
+test_outbuf_share(void **state)
+{
+	(void)state;
+	struct ag_outbuf a, b;
+	ag_outbuf_init(&a);
+	ag_outbuf_init(&b);
+	char *text = malloc(5);
+	memcpy(text, "SHARE", 5);
+	struct ag_shared_text *t = ag_shared_text_new(text, 5);
+	ag_outbuf_append(&a, "<", 1);
+	ag_outbuf_share(&a, t);
+	ag_outbuf_append(&a, ">", 1);
+	ag_outbuf_share(&b, t);
+	assert_int_equal(t->refs, 3);
+	ag_shared_text_unref(&t); /* the owner goes first */
+	assert_null(t);
+	char buf[16];
+	assert_int_equal(ag_outbuf_flush(&a, fds[1]), 1);
+	assert_int_equal(read(fds[0], buf, sizeof buf), 7);
+	assert_memory_equal(buf, "<SHARE>", 7);
+	assert_int_equal(ag_outbuf_flush(&b, fds[1]), 1);
+	assert_int_equal(read(fds[0], buf, sizeof buf), 5);
+	assert_memory_equal(buf, "SHARE", 5);
+	ag_outbuf_free(&a);
+	ag_outbuf_free(&b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_line_split_across_reads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outbuf_adopt_keeps_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outbuf_share, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_many_lines_one_read, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_oversize_line_is_dropped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exact_limit_is_accepted, setup, teardown),
