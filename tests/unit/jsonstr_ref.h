@@ -127,4 +127,18 @@ ref_unescape(const char *body, size_t n, size_t *outlen)
 	return s;
 }
 
+/* Whether two trees print the same, member by member in order: unlike
+ * cJSON_Compare, which looks members up by name, this tells apart objects
+ * with duplicate keys (which the frame checks refuse later, but which
+ * must parse the same here). */
+static int
+same_tree(const cJSON *a, const cJSON *b)
+{
+	char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(b);
+	int same = x != NULL && y != NULL && strcmp(x, y) == 0;
+	cJSON_free(x);
+	cJSON_free(y);
+	return same;
+}
+
 #endif
