@@ -10,6 +10,7 @@
 #include "core/xmalloc.h"
 
 #define READ_CHUNK 65536
+#define LONG_ROOM  ((size_t)1 << 20)
 
 void
 ag_linebuf_init(struct ag_linebuf *lb, size_t max_line)
@@ -71,8 +72,12 @@ linebuf_reserve(struct ag_linebuf *lb)
 		lb->start = 0;
 	}
 	if (lb->start + lb->len + READ_CHUNK > lb->cap) {
+		/* Inside a long line, room for what a widened pipe holds, so
+		 * it is read in as few calls as the pipe allows (a 3.7 MB
+		 * snapshot frame: 4 reads rather than 7). */
+		size_t room = lb->len >= READ_CHUNK ? LONG_ROOM : READ_CHUNK;
 		size_t cap = lb->cap ? lb->cap * 2 : READ_CHUNK * 2;
-		while (cap < lb->len + READ_CHUNK)
+		while (cap < lb->len + room)
 			cap *= 2;
 		lb->buf = xrealloc(lb->buf, cap);
 		lb->cap = cap;

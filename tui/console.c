@@ -227,7 +227,7 @@ read_bus(struct console *c)
 
 /* A large frame (a long diff) leaves its parse tree's memory free but
  * mapped; hand it back so a console that once showed a big patch does not
- * keep its peak for the rest of the day. After the paint, not before. */
+ * keep its peak for the rest of the day. After the paint, once idle. */
 static void
 trim_memory(struct console *c)
 {
@@ -612,7 +612,6 @@ loop(struct console *c)
 			refresh();
 			update_title(c);
 			c->dirty = 0;
-			trim_memory(c);
 		}
 		struct pollfd pfd[2] = {{STDIN_FILENO, POLLIN, 0}, {-1, POLLIN, 0}};
 		if (c->client != NULL)
@@ -620,6 +619,15 @@ loop(struct console *c)
 		int wait = c->client == NULL ? RECONNECT_EVERY_MS : c->more ? 0 : 1000;
 		if (hold && wait > (int)(c->snapshot_until - now))
 			wait = (int)(c->snapshot_until - now);
+		/* Memory is given back when nothing else is waiting: not while
+		 * tmux is still drawing what we just wrote. */
+		if (c->trim && !c->dirty && wait > 0) {
+			int n = poll(pfd, 2, 20);
+			if (n == 0)
+				trim_memory(c);
+			else if (n > 0)
+				wait = 0;
+		}
 		if (poll(pfd, 2, wait) < 0 && errno != EINTR)
 			break;
 		if (c->client != NULL &&
