@@ -406,7 +406,7 @@ ag_jsonstr_unescape(char *dst, const char *s, size_t n)
 	while (i < n) {
 		const char *bsl = memchr(s + i, '\\', n - i);
 		size_t r = bsl != NULL ? (size_t)(bsl - (s + i)) : n - i;
-		memcpy(o, s + i, r);
+		memmove(o, s + i, r); /* dst may lie before s in the same block */
 		o += r;
 		i += r;
 		if (i >= n)
@@ -581,13 +581,16 @@ ag_jsonstr_scan(const char *buf, size_t len, int max_depth, struct ag_jsonstr_sc
 		unsigned char c = (unsigned char)buf[i];
 		if (c == '"') {
 			size_t start = i;
-			if (scan_string(buf, len, &i, &out->wide) < 0)
+			int wide = 0;
+			if (scan_string(buf, len, &i, &wide) < 0)
 				return -1;
+			out->wide |= wide;
 			size_t body = i - start - 2;
 			if (body > out->long_len) {
 				out->long_off = start;
 				out->long_len = body;
 				out->long_index = nstrings;
+				out->long_wide = wide;
 			}
 			nstrings++;
 			continue;
@@ -648,9 +651,15 @@ nth_string(cJSON *node, size_t *k, int *key)
 }
 
 /* The tree of buf with its long string taken out and put back; NULL when
- * that cannot be done exactly (see jsonstr.h). */
+ * that cannot be done exactly (see jsonstr.h). With mine (a block the
+ * caller lets us have, holding buf), the string is unescaped where it lies
+ * and the block becomes it, *taken set, when nothing can fail any more: no
+ * escape is left to cJSON, only blanks follow the value, and the string
+ * starts 16 bytes or more into the block (the unescaping stores 16 bytes
+ * at a time behind what it has read). */
 static cJSON *
-parse_elided(const char *buf, size_t len, const struct ag_jsonstr_scan *scan, const char **end)
+parse_elided(const char *buf, size_t len, const struct ag_jsonstr_scan *scan, const char **end,
+             char *mine, int *taken)
 {
 	size_t open = scan->long_off, body = scan->long_len, close = open + 1 + body;
 
@@ -680,6 +689,27 @@ parse_elided(const char *buf, size_t len, const struct ag_jsonstr_scan *scan, co
 		cJSON_Delete(tree);
 		return NULL;
 	}
+	if (end != NULL)
+		*end = buf + eoff + body;
+	int blank = 1;
+	for (size_t i = eoff + body; i < len && blank; i++)
+		blank = buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n';
+	if (mine != NULL && mine == buf && !scan->long_wide && open + 1 >= 16 && blank) {
+		long n = ag_jsonstr_unescape(mine, mine + open + 1, body);
+		if (n < 0) {
+			/* Cannot happen (the scan saw every escape); the block
+			 * is spoilt, so the tree cannot stand either. */
+			fprintf(stderr, "agate: unescaping a checked string failed\n");
+			abort();
+		}
+		mine[n] = '\0';
+		cJSON_free(node->valuestring);
+		node->valuestring = xrealloc(mine, (size_t)n + 1);
+		*taken = 1;
+		if (end != NULL)
+			*end = NULL; /* the line is gone: nothing but blanks followed */
+		return tree;
+	}
 	/* cJSON's allocator: the tree frees it (cJSON_InitHooks may have
 	 * replaced malloc, as agate score does). */
 	char *text = cJSON_malloc(body + 1);
@@ -697,8 +727,6 @@ parse_elided(const char *buf, size_t len, const struct ag_jsonstr_scan *scan, co
 	text[n] = '\0';
 	cJSON_free(node->valuestring);
 	node->valuestring = text;
-	if (end != NULL)
-		*end = buf + eoff + body;
 	return tree;
 }
 
@@ -707,7 +735,7 @@ ag_jsonstr_parse_elided(const char *buf, size_t len, const struct ag_jsonstr_sca
                         const char **end)
 {
 	if (scan != NULL && scan->long_len > 0) {
-		cJSON *tree = parse_elided(buf, len, scan, end);
+		cJSON *tree = parse_elided(buf, len, scan, end, NULL, NULL);
 		if (tree != NULL)
 			return tree;
 	}
@@ -719,5 +747,18 @@ ag_jsonstr_parse(const char *buf, size_t len, const struct ag_jsonstr_scan *scan
 {
 	if (scan != NULL && scan->long_len >= AG_JSONSTR_ELIDE_MIN)
 		return ag_jsonstr_parse_elided(buf, len, scan, end);
+	return cJSON_ParseWithLengthOpts(buf, len, end, 0);
+}
+
+cJSON *
+ag_jsonstr_parse_inplace(char *buf, size_t len, const struct ag_jsonstr_scan *scan,
+                         const char **end, int *taken)
+{
+	*taken = 0;
+	if (scan != NULL && scan->long_len >= AG_JSONSTR_ELIDE_MIN) {
+		cJSON *tree = parse_elided(buf, len, scan, end, buf, taken);
+		if (tree != NULL)
+			return tree;
+	}
 	return cJSON_ParseWithLengthOpts(buf, len, end, 0);
 }

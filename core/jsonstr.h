@@ -59,6 +59,7 @@ struct ag_jsonstr_scan {
 	 * length of its body, and how many string literals (keys included)
 	 * come before it. long_len 0: none. */
 	size_t long_off, long_len, long_index;
+	int long_wide; /* it has a \u escape past ASCII (left to cJSON) */
 };
 
 /* The raw checks of a frame line in one pass: no NUL byte, strict UTF-8,
@@ -82,6 +83,15 @@ cJSON *ag_jsonstr_parse(const char *buf, size_t len, const struct ag_jsonstr_sca
                         const char **end);
 /* The same, eliding the longest string whatever its length (for tests
  * and fuzzing, which cannot afford 64 KiB inputs). */
+/* ag_jsonstr_parse for a line in a block the caller gives up if asked:
+ * buf is a malloc'd block (malloc's, so this is for processes that leave
+ * cJSON's allocator as it is) that starts with the line. When the long
+ * string can be unescaped where it lies, the block becomes that string
+ * (shrunk to fit), *taken is set and *end is NULL (only blanks followed
+ * the value); the caller must not touch buf again. Otherwise *taken is 0
+ * and buf is as it was. Saves a 3 MB diff a copy into fresh memory. */
+cJSON *ag_jsonstr_parse_inplace(char *buf, size_t len, const struct ag_jsonstr_scan *scan,
+                                const char **end, int *taken);
 cJSON *ag_jsonstr_parse_elided(const char *buf, size_t len, const struct ag_jsonstr_scan *scan,
                                const char **end);
 

@@ -604,9 +604,11 @@ ag_frame_parse(const char *buf, size_t len, const struct ag_limits *limits, cJSO
 	return ag_frame_parse_info(buf, len, limits, out, &info, err);
 }
 
-int
-ag_frame_parse_info(const char *buf, size_t len, const struct ag_limits *limits, cJSON **out,
-                    struct ag_frame_info *info, struct ag_error *err)
+/* mine: the block holding buf that the caller lets the parse keep, or
+ * NULL (see ag_frame_parse_inplace). */
+static int
+frame_parse(const char *buf, size_t len, const struct ag_limits *limits, cJSON **out,
+            struct ag_frame_info *info, char *mine, int *taken, struct ag_error *err)
 {
 	struct ag_limits storage;
 	const struct ag_limits *lim = limits_or_default(limits, &storage);
@@ -641,13 +643,18 @@ ag_frame_parse_info(const char *buf, size_t len, const struct ag_limits *limits,
 		return ag_fail(err, "frame: empty");
 	/* A long string (a diff) unescaped at memory speed, not in cJSON's
 	 * byte loop; the same tree and failures either way. */
-	frame = fast ? ag_jsonstr_parse(buf, len, &scan, &end)
-	             : cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	if (fast && mine != NULL)
+		frame = ag_jsonstr_parse_inplace(mine, len, &scan, &end, taken);
+	else if (fast)
+		frame = ag_jsonstr_parse(buf, len, &scan, &end);
+	else
+		frame = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
 	if (frame == NULL) {
 		size_t at = end != NULL && end >= buf && end <= buf + len ? (size_t)(end - buf) : 0;
 		return ag_fail(err, "frame: invalid JSON near byte %zu", at);
 	}
-	for (; end < buf + len; end++)
+	/* (Taken in place: buf is gone, and only blanks followed.) */
+	for (; end != NULL && end < buf + len; end++)
 		if (*end != ' ' && *end != '\t' && *end != '\r' && *end != '\n') {
 			cJSON_Delete(frame);
 			return ag_fail(err,
@@ -689,6 +696,22 @@ ag_frame_parse_info(const char *buf, size_t len, const struct ag_limits *limits,
 	info->limits = *lim;
 	info->deepest = deepest;
 	return 0;
+}
+
+int
+ag_frame_parse_info(const char *buf, size_t len, const struct ag_limits *limits, cJSON **out,
+                    struct ag_frame_info *info, struct ag_error *err)
+{
+	return frame_parse(buf, len, limits, out, info, NULL, NULL, err);
+}
+
+int
+ag_frame_parse_inplace(char *buf, size_t len, const struct ag_limits *limits, cJSON **out,
+                       int *taken, struct ag_error *err)
+{
+	struct ag_frame_info info;
+	*taken = 0;
+	return frame_parse(buf, len, limits, out, &info, buf, taken, err);
 }
 
 const char *

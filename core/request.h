@@ -54,6 +54,14 @@ struct ag_frame_info {
 /* ag_frame_parse, and *info about the frame (when it succeeds). */
 int ag_frame_parse_info(const char *buf, size_t len, const struct ag_limits *limits, cJSON **out,
                         struct ag_frame_info *info, struct ag_error *err);
+/* ag_frame_parse for a line at the start of a malloc'd block the caller
+ * gives up if asked (a bus client's line buffer): when the frame's long
+ * string (a diff) can be unescaped where it lies, the block becomes that
+ * string in the tree and *taken is set, success or not: the caller must
+ * not touch or free buf again. Otherwise buf is left as it was. Only for
+ * processes that leave cJSON's allocator as malloc. */
+int ag_frame_parse_inplace(char *buf, size_t len, const struct ag_limits *limits, cJSON **out,
+                           int *taken, struct ag_error *err);
 /* The frame's "type" (valid after ag_frame_parse succeeded). */
 const char *ag_frame_type(const cJSON *frame);
 

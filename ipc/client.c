@@ -340,6 +340,27 @@ ag_client_send(struct ag_client *c, const cJSON *frame, struct ag_error *err)
 	return rc;
 }
 
+/* Lines at least this long (a snapshot's diff) are parsed in their buffer. */
+#define INPLACE_MIN (64 * 1024)
+
+/* A long line parsed where it lies: its buffer is taken from the line
+ * buffer and, when the frame's diff can be unescaped in place, becomes the
+ * diff, so 3 MB are not copied into fresh memory (page faults and all)
+ * before the console's first screen. No bus client changes cJSON's
+ * allocator from malloc, which ag_frame_parse_inplace needs. */
+static int
+recv_long(struct ag_client *c, const char *line, size_t len, cJSON **frame, struct ag_error *err)
+{
+	char *block = ag_linebuf_detach(&c->in, line);
+	if (block == NULL)
+		return ag_frame_parse(line, len, &c->limits, frame, err) == 0 ? 1 : -1;
+	int taken = 0;
+	int rc = ag_frame_parse_inplace(block, len, &c->limits, frame, &taken, err);
+	if (!taken)
+		free(block);
+	return rc == 0 ? 1 : -1;
+}
+
 int
 ag_client_recv(struct ag_client *c, int timeout_ms, cJSON **frame, struct ag_error *err)
 {
@@ -349,6 +370,8 @@ ag_client_recv(struct ag_client *c, int timeout_ms, cJSON **frame, struct ag_err
 		size_t len;
 		switch (ag_linebuf_next(&c->in, &line, &len)) {
 		case AG_LINE_OK:
+			if (len >= INPLACE_MIN)
+				return recv_long(c, line, len, frame, err);
 			return ag_frame_parse(line, len, &c->limits, frame, err) == 0 ? 1 : -1;
 		case AG_LINE_OVERSIZE:
 			return ag_fail(err, "the hub sent a frame of %zu bytes, over the limit",

@@ -137,6 +137,27 @@ ag_linebuf_next(struct ag_linebuf *lb, const char **line, size_t *len)
 	return AG_LINE_NONE;
 }
 
+char *
+ag_linebuf_detach(struct ag_linebuf *lb, const char *line)
+{
+	char *block = lb->buf;
+	if (block == NULL || line != block)
+		return NULL;
+	char *rest = NULL;
+	size_t cap = 0;
+	if (lb->len > 0) {
+		cap = READ_CHUNK * 2;
+		while (cap < lb->len + READ_CHUNK)
+			cap *= 2;
+		rest = xmalloc(cap);
+		memcpy(rest, block + lb->start, lb->len);
+	}
+	lb->buf = rest;
+	lb->cap = cap;
+	lb->start = 0;
+	return block;
+}
+
 size_t
 ag_linebuf_pending(const struct ag_linebuf *lb)
 {

@@ -31,6 +31,11 @@ enum ag_line_status { AG_LINE_NONE, AG_LINE_OK, AG_LINE_OVERSIZE };
  * the next call. AG_LINE_OVERSIZE: a line over the limit was dropped and
  * *len is its size. AG_LINE_NONE: no complete line is buffered. */
 enum ag_line_status ag_linebuf_next(struct ag_linebuf *lb, const char **line, size_t *len);
+/* The block holding the line ag_linebuf_next just returned (line), when
+ * the line starts it, as a long line does once the buffer grew for it; the
+ * bytes read after the line move to a new buffer. The caller owns the block
+ * (free()). NULL when the line does not start the block. */
+char *ag_linebuf_detach(struct ag_linebuf *lb, const char *line);
 /* Bytes of an incomplete line waiting for the rest. */
 size_t ag_linebuf_pending(const struct ag_linebuf *lb);
 

@@ -166,12 +166,13 @@ check_unescape(const char *body, size_t n)
 				continue;
 			char e = i + 1 < n ? body[i + 1] : 0;
 			if (strchr("\"\\/bfnrt", e) == NULL || e == 0) {
-				if (e == 'u' && i + 5 < n) {
-					unsigned v = 0;
-					int ok = sscanf(body + i + 2, "%4x", &v) == 1;
-					if (ok && v > 0 && v < 0x80 && ref_is_hex(body[i + 2]) &&
-					    ref_is_hex(body[i + 3]) && ref_is_hex(body[i + 4]) &&
-					    ref_is_hex(body[i + 5])) {
+				if (e == 'u' && i + 5 < n && ref_is_hex(body[i + 2]) &&
+				    ref_is_hex(body[i + 3]) && ref_is_hex(body[i + 4]) &&
+				    ref_is_hex(body[i + 5])) {
+					char hex[5] = {body[i + 2], body[i + 3], body[i + 4],
+					               body[i + 5], 0};
+					unsigned long v = strtoul(hex, NULL, 16);
+					if (v > 0 && v < 0x80) {
 						i += 5;
 						continue;
 					}
@@ -549,6 +550,86 @@ test_parse_big_frame(void **state)
 	free(diff);
 }
 
+/* A big line in a block of its own, as a bus client's line buffer holds
+ * it: ag_jsonstr_parse_inplace gives cJSON's tree, taking the block only
+ * when nothing can go wrong any more. */
+static char *
+big_line(const char *prefix, const char *suffix, const char *extra, size_t *len)
+{
+	size_t lines = 5000, cap = lines * 40 + 256;
+	char *line = malloc(cap), *p = line;
+	p += sprintf(p, "%s", prefix);
+	for (size_t i = 0; i < lines; i++)
+		p += sprintf(p, "%c\\tint L%06zu = \\\"q\\\";\\n", i % 3 ? ' ' : '+', i);
+	p += sprintf(p, "%s%s", extra, suffix);
+	*len = (size_t)(p - line);
+	return line;
+}
+
+static void
+check_inplace(const char *prefix, const char *suffix, const char *extra, int want_taken)
+{
+	size_t len;
+	char *line = big_line(prefix, suffix, extra, &len);
+	char *copy = malloc(len);
+	memcpy(copy, line, len);
+	struct ag_jsonstr_scan sc;
+	assert_int_equal(ag_jsonstr_scan(line, len, 64, &sc), 0);
+	assert_true(sc.long_len >= AG_JSONSTR_ELIDE_MIN);
+	const char *ce = NULL, *we = NULL;
+	cJSON *want = cJSON_ParseWithLengthOpts(copy, len, &ce, 0);
+	int taken = -1;
+	cJSON *got = ag_jsonstr_parse_inplace(line, len, &sc, &we, &taken);
+	assert_int_equal(taken, want_taken);
+	assert_int_equal(want == NULL, got == NULL);
+	if (want != NULL)
+		assert_true(same_tree(want, got));
+	if (taken)
+		assert_null(we);
+	else {
+		assert_ptr_equal(we - line, ce - copy);
+		assert_memory_equal(line, copy, len); /* left as it was */
+		free(line);
+	}
+	cJSON_Delete(want);
+	cJSON_Delete(got); /* frees the block when taken (ASan, valgrind) */
+	free(copy);
+}
+
+static void
+test_parse_inplace(void **state)
+{
+	(void)state;
+	const char *pre = "{\"v\":1,\"type\":\"request\",\"action\":{\"diff\":\"";
+	check_inplace(pre, "\"}}", "", 1);
+	check_inplace(pre, "\"}}  \r\n", "", 1);
+	/* Left in its block: trailing data, an escape cJSON decodes, a
+	 * string too near the block's start, a value cJSON refuses. */
+	check_inplace(pre, "\"}} x", "", 0);
+	check_inplace(pre, "\"}}", "\\u00e9", 0);
+	check_inplace("[\"", "\"]", "", 0);
+	check_inplace(pre, "\"}", "", 0);
+	/* Through ag_frame_parse_inplace: taken, and a later refusal (no
+	 * "v") still frees the block with the tree. */
+	size_t len;
+	char *line = big_line(pre, "\"}}", "", &len);
+	cJSON *frame = NULL;
+	struct ag_error err;
+	int taken = 0;
+	assert_int_equal(ag_frame_parse_inplace(line, len, NULL, &frame, &taken, &err), 0);
+	assert_int_equal(taken, 1);
+	assert_non_null(strstr(cJSON_GetObjectItemCaseSensitive(
+	                           cJSON_GetObjectItemCaseSensitive(frame, "action"), "diff")
+	                           ->valuestring,
+	                       "+\tint L000000 = \"q\";\n \tint L000001"));
+	cJSON_Delete(frame);
+	line = big_line("{\"type\":\"request\",\"action\":{\"diff\":\"", "\"}}", "", &len);
+	taken = 0;
+	assert_int_equal(ag_frame_parse_inplace(line, len, NULL, &frame, &taken, &err), -1);
+	assert_int_equal(taken, 1);
+	assert_string_equal(err.msg, "v: missing (every frame carries \"v\":1)");
+}
+
 int
 main(void)
 {
@@ -559,7 +640,7 @@ main(void)
 	    cmocka_unit_test(test_utf8_hostile),      cmocka_unit_test(test_utf8_random),
 	    cmocka_unit_test(test_scan_known),        cmocka_unit_test(test_scan_random),
 	    cmocka_unit_test(test_parse_known),       cmocka_unit_test(test_parse_random),
-	    cmocka_unit_test(test_parse_big_frame),
+	    cmocka_unit_test(test_parse_big_frame),   cmocka_unit_test(test_parse_inplace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -246,6 +246,50 @@ test_outbuf_share(void **state)
 	ag_outbuf_free(&b);
 }
 
+/* A long line's block is handed over; what was read after it stays. */
+static void
+test_detach_long_line(void **state)
+{
+	(void)state;
+	struct ag_linebuf lb;
+	ag_linebuf_init(&lb, 1 << 20);
+	size_t n = 300000;
+	char *data = malloc(n + 16);
+	memset(data, 'x', n);
+	memcpy(data + n, "\nnext\npar", 9);
+	size_t off = 0;
+	while (off < n + 9) {
+		ssize_t w = write(fds[1], data + off, n + 9 - off > 65536 ? 65536 : n + 9 - off);
+		if (w > 0)
+			off += (size_t)w;
+		while (ag_linebuf_fill(&lb, fds[0]) > 0)
+			;
+	}
+	const char *line;
+	size_t len;
+	assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_OK);
+	assert_int_equal(len, n);
+	char *block = ag_linebuf_detach(&lb, line);
+	assert_ptr_equal(block, line);
+	assert_memory_equal(block, data, n);
+	free(block);
+	assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_OK);
+	assert_int_equal(len, 4);
+	assert_memory_equal(line, "next", 4);
+	assert_int_equal(ag_linebuf_pending(&lb), 3);
+	ag_linebuf_free(&lb);
+	/* A line after another in its block is not handed over. */
+	ag_linebuf_init(&lb, 1 << 20);
+	assert_int_equal(write(fds[1], "ab\ncd\n", 6), 6);
+	assert_true(ag_linebuf_fill(&lb, fds[0]) == 6);
+	assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_OK);
+	assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_OK);
+	assert_memory_equal(line, "cd", 2);
+	assert_null(ag_linebuf_detach(&lb, line));
+	free(data);
+	ag_linebuf_free(&lb);
+}
+
 int
 main(void)
 {
@@ -253,6 +297,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_line_split_across_reads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outbuf_adopt_keeps_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outbuf_share, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_detach_long_line, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_many_lines_one_read, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_oversize_line_is_dropped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exact_limit_is_accepted, setup, teardown),
