@@ -643,7 +643,7 @@ frame_parse(const char *buf, size_t len, const struct ag_limits *limits, cJSON *
 		return ag_fail(err, "frame: empty");
 	/* A long string (a diff) unescaped at memory speed, not in cJSON's
 	 * byte loop; the same tree and failures either way. */
-	if (fast && mine != NULL)
+	if (fast && mine != NULL && taken != NULL)
 		frame = ag_jsonstr_parse_inplace(mine, len, &scan, &end, taken);
 	else if (fast)
 		frame = ag_jsonstr_parse(buf, len, &scan, &end);
