@@ -213,13 +213,12 @@ ag_outbuf_free(struct ag_outbuf *ob)
 }
 
 static struct ag_outchunk *
-chunk_push(struct ag_outbuf *ob, char *data, size_t len, size_t cap, int adopted)
+chunk_push(struct ag_outbuf *ob, char *data, size_t len, size_t cap)
 {
 	struct ag_outchunk *c = xcalloc(1, sizeof *c);
 	c->data = data;
 	c->len = len;
 	c->cap = cap;
-	c->adopted = adopted;
 	if (ob->tail != NULL)
 		ob->tail->next = c;
 	else
@@ -233,11 +232,11 @@ ag_outbuf_append(struct ag_outbuf *ob, const char *data, size_t len)
 {
 	struct ag_outchunk *c = ob->tail;
 
-	if (c == NULL || c->adopted) {
+	if (c == NULL || c->shared != NULL) {
 		size_t cap = 4096;
 		while (cap < len)
 			cap *= 2;
-		c = chunk_push(ob, xmalloc(cap), 0, cap, 0);
+		c = chunk_push(ob, xmalloc(cap), 0, cap);
 	}
 	if (c->off > 0 && c->off == c->len)
 		c->off = c->len = 0;
@@ -261,21 +260,11 @@ ag_outbuf_append(struct ag_outbuf *ob, const char *data, size_t len)
 }
 
 void
-ag_outbuf_adopt(struct ag_outbuf *ob, char *data, size_t len)
-{
-	/* Nothing waits to be written: whatever buffer there was goes. */
-	if (ob->size == 0)
-		ag_outbuf_free(ob);
-	chunk_push(ob, data, len, len, 1);
-	ob->size += len;
-}
-
-void
 ag_outbuf_share(struct ag_outbuf *ob, struct ag_shared_text *t)
 {
 	if (ob->size == 0)
 		ag_outbuf_free(ob);
-	struct ag_outchunk *c = chunk_push(ob, t->data, t->len, t->len, 1);
+	struct ag_outchunk *c = chunk_push(ob, t->data, t->len, t->len);
 	c->shared = t;
 	t->refs++;
 	ob->size += t->len;
@@ -307,9 +296,9 @@ ag_outbuf_flush(struct ag_outbuf *ob, int fd)
 		}
 		c->off = c->len = 0;
 		/* The last chunk stays for the next frames unless it was the
-		 * caller's block or a burst's (a large snapshot): a long-lived
+		 * shared text or a burst's (a large snapshot): a long-lived
 		 * hub does not keep its peak. */
-		if (c->next == NULL && !c->adopted && c->cap <= (1u << 20))
+		if (c->next == NULL && c->shared == NULL && c->cap <= (1u << 20))
 			break;
 		ob->head = c->next;
 		if (ob->head == NULL)

@@ -40,8 +40,8 @@ char *ag_linebuf_detach(struct ag_linebuf *lb, const char *line);
 size_t ag_linebuf_pending(const struct ag_linebuf *lb);
 
 /* Queued bytes are held in a short list of chunks: normally one buffer that
- * grows, plus the blocks handed over whole by ag_outbuf_adopt (a 3.7 MB
- * snapshot frame is queued without a copy). */
+ * grows, plus the shared texts queued by ag_outbuf_share (a 3.7 MB diff's
+ * request is sent to each console without a copy). */
 /* Text several queues send without a copy each (a long request, printed
  * once by the hub and sent to every console that connects): freed with its
  * last reference. */
@@ -59,8 +59,8 @@ struct ag_outchunk {
 	struct ag_outchunk *next;
 	char *data;
 	size_t off, len, cap;          /* unwritten bytes are data[off .. len) */
-	int adopted;                   /* not our buffer: nothing is appended to it */
-	struct ag_shared_text *shared; /* data is this text's, referenced until written */
+	struct ag_shared_text *shared; /* data is this text's (nothing is appended to
+	                                * it), referenced until written */
 };
 
 struct ag_outbuf {
@@ -71,9 +71,6 @@ struct ag_outbuf {
 void ag_outbuf_init(struct ag_outbuf *ob);
 void ag_outbuf_free(struct ag_outbuf *ob);
 void ag_outbuf_append(struct ag_outbuf *ob, const char *data, size_t len);
-/* Queues the len bytes at data (a malloc'd block) without copying them;
- * the outbuf owns and frees the block. */
-void ag_outbuf_adopt(struct ag_outbuf *ob, char *data, size_t len);
 /* Queues a shared text's bytes without copying them, holding a reference
  * until they are written (or the queue is freed). */
 void ag_outbuf_share(struct ag_outbuf *ob, struct ag_shared_text *t);

@@ -173,10 +173,10 @@ test_outbuf_partial_writes(void **state)
 	ag_outbuf_free(&ob);
 }
 
-/* A block handed over whole is written in its place among appended bytes,
- * through partial writes, and the queue is usable again afterwards. */
+/* A shared block is written in its place among appended bytes, through
+ * partial writes, and the queue is usable again afterwards. */
 static void
-test_outbuf_adopt_keeps_order(void **state)
+test_outbuf_share_keeps_order(void **state)
 {
 	(void)state;
 	struct ag_outbuf ob;
@@ -189,7 +189,9 @@ test_outbuf_adopt_keeps_order(void **state)
 	memcpy(want + 6, block, big);
 	memcpy(want + 6 + big, "after\n", 6);
 	ag_outbuf_append(&ob, "first\n", 6);
-	ag_outbuf_adopt(&ob, block, big); /* ours now */
+	struct ag_shared_text *t = ag_shared_text_new(block, big);
+	ag_outbuf_share(&ob, t);
+	ag_shared_text_unref(&t); /* the queue keeps it alive */
 	ag_outbuf_append(&ob, "after\n", 6);
 	assert_int_equal(ag_outbuf_size(&ob), big + 12);
 	assert_int_equal(ag_outbuf_flush(&ob, fds[1]), 0);
@@ -204,10 +206,12 @@ test_outbuf_adopt_keeps_order(void **state)
 		ag_outbuf_flush(&ob, fds[1]);
 	}
 	assert_int_equal(ag_outbuf_size(&ob), 0);
-	/* Empty again: a block adopted now is the whole queue. */
+	/* Empty again: a block shared now is the whole queue. */
 	char *second = malloc(10);
 	memcpy(second, "0123456789", 10);
-	ag_outbuf_adopt(&ob, second, 10);
+	t = ag_shared_text_new(second, 10);
+	ag_outbuf_share(&ob, t);
+	ag_shared_text_unref(&t);
 	ag_outbuf_append(&ob, "!", 1);
 	assert_int_equal(ag_outbuf_flush(&ob, fds[1]), 1);
 	assert_int_equal(read(fds[0], buf, sizeof buf), 11);
@@ -295,7 +299,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_line_split_across_reads, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_outbuf_adopt_keeps_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outbuf_share_keeps_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outbuf_share, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_detach_long_line, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_many_lines_one_read, setup, teardown),
