@@ -612,11 +612,15 @@ loop(struct console *c)
 			refresh();
 			update_title(c);
 			c->dirty = 0;
+			/* The paint indexed only the diff lines it showed; the
+			 * rest now, and its totals painted, before any key. */
+			if (tui_view_detail_complete(&c->ui))
+				c->dirty = 1;
 		}
 		struct pollfd pfd[2] = {{STDIN_FILENO, POLLIN, 0}, {-1, POLLIN, 0}};
 		if (c->client != NULL)
 			pfd[1].fd = ag_client_fd(c->client);
-		int wait = c->client == NULL ? RECONNECT_EVERY_MS : c->more ? 0 : 1000;
+		int wait = c->client == NULL ? RECONNECT_EVERY_MS : c->more || c->dirty ? 0 : 1000;
 		if (hold && wait > (int)(c->snapshot_until - now))
 			wait = (int)(c->snapshot_until - now);
 		/* Memory is given back when nothing else is waiting: not while

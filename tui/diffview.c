@@ -92,14 +92,14 @@ is_header(const char *s, size_t len)
 	return 0;
 }
 
-struct classifier {
+struct tui_diff_cls {
 	uint32_t old_no, new_no;
 	uint32_t old_left, new_left; /* lines left in a counted hunk */
 	int loose;                   /* +/-/space lines without counts (apply_patch) */
 };
 
 static void
-classify(struct classifier *c, const char *s, size_t len, struct tui_dline_info *li)
+classify(struct tui_diff_cls *c, const char *s, size_t len, struct tui_dline_info *li)
 {
 	uint32_t a, b, cc, d;
 	int in_hunk = c->old_left > 0 || c->new_left > 0;
@@ -225,7 +225,7 @@ newlines(const char *text, size_t len, uint32_t *offs, size_t base)
 /* Classifies line i of the index (its start and end known) and counts
  * it. */
 static void
-index_line(struct tui_diff_index *idx, struct classifier *c, size_t i)
+index_line(struct tui_diff_index *idx, struct tui_diff_cls *c, size_t i)
 {
 	const char *line = idx->text + idx->off[i];
 	size_t linelen = idx->off[i + 1] - idx->off[i] - 1;
@@ -235,7 +235,8 @@ index_line(struct tui_diff_index *idx, struct classifier *c, size_t i)
 	}
 	struct tui_dline_info li = {0};
 	classify(c, line, linelen, &li);
-	idx->info[i] = (uint8_t)(li.kind | (li.old_no || li.new_no ? INFO_NUMBERED : 0));
+	idx->info[i] = (uint8_t)((idx->info[i] & INFO_FLAGGED) | li.kind |
+	                         (li.old_no || li.new_no ? INFO_NUMBERED : 0));
 	if (li.old_no > idx->max_no)
 		idx->max_no = li.old_no;
 	if (li.new_no > idx->max_no)
@@ -254,17 +255,17 @@ index_line(struct tui_diff_index *idx, struct classifier *c, size_t i)
 #define INDEX_BLOCK (16 * 1024)
 
 struct tui_diff_index *
-tui_diff_index_build(const char *text, size_t len, enum tui_body_kind kind,
+tui_diff_index_start(const char *text, size_t len, enum tui_body_kind kind,
                      const struct ag_risk *risk)
 {
 	struct tui_diff_index *idx = xcalloc(1, sizeof *idx);
-	struct classifier c = {0};
-	size_t n, found = 0, done = 0;
+	size_t n;
 
 	idx->text = text;
 	idx->len = len;
 	idx->kind = kind;
-	/* Count first, so the arrays are allocated once at their size. */
+	/* Count first, so the arrays are allocated once at their size (and
+	 * the total is known before any line is classified). */
 	n = newlines(text, len, NULL, 0);
 	if (len > 0 && text[len - 1] != '\n')
 		n++;
@@ -272,21 +273,13 @@ tui_diff_index_build(const char *text, size_t len, enum tui_body_kind kind,
 	idx->off = xreallocarray(NULL, n + 1, sizeof *idx->off);
 	idx->info = xcalloc(n ? n : 1, 1);
 	idx->nums = xreallocarray(NULL, 2 * (n / TUI_DIFF_STEP + 1), sizeof *idx->nums);
+	idx->cls = xcalloc(1, sizeof *idx->cls);
 	idx->off[0] = 0;
 	/* Where a line after the last would start: line i ends one byte
 	 * before line i + 1, at its '\n' or past the end of the text. */
 	idx->off[n] = (uint32_t)(len > 0 && text[len - 1] != '\n' ? len + 1 : len);
-	/* The start of each line after a newline, then the lines whose ends
-	 * are known by now. */
-	for (size_t at = 0; at < len; at += INDEX_BLOCK) {
-		size_t chunk = len - at < INDEX_BLOCK ? len - at : INDEX_BLOCK;
-		found += newlines(text + at, chunk, idx->off + 1 + found, at);
-		for (; done < found && kind == TUI_BODY_DIFF; done++)
-			index_line(idx, &c, done);
-	}
-	/* The last line, when no newline ends it. */
-	for (; done < n && kind == TUI_BODY_DIFF; done++)
-		index_line(idx, &c, done);
+	/* Flags first: classifying a line keeps its flag, and the count is
+	 * whole from the start. */
 	for (size_t i = 0; risk != NULL && i < risk->nreasons; i++) {
 		int l = risk->reasons[i].line;
 		if (l > 0 && (size_t)l <= idx->n && !(idx->info[l - 1] & INFO_FLAGGED)) {
@@ -294,12 +287,65 @@ tui_diff_index_build(const char *text, size_t len, enum tui_body_kind kind,
 			idx->flagged++;
 		}
 	}
+	if (n == 0)
+		tui_diff_index_complete(idx);
 	return idx;
 }
 
 void
-tui_diff_line(const struct tui_diff_index *idx, size_t i, struct tui_dline_info *out)
+tui_diff_index_build_some(struct tui_diff_index *idx, size_t lines)
 {
+	if (lines > idx->n)
+		lines = idx->n;
+	while (idx->done < lines) {
+		/* The start of each line after a newline, then the lines
+		 * whose ends are known by now; past the text, the last line
+		 * when no newline ends it. */
+		if (idx->at < idx->len) {
+			size_t chunk =
+			    idx->len - idx->at < INDEX_BLOCK ? idx->len - idx->at : INDEX_BLOCK;
+			idx->found += newlines(idx->text + idx->at, chunk,
+			                       idx->off + 1 + idx->found, idx->at);
+			idx->at += chunk;
+		} else {
+			idx->found = idx->n;
+		}
+		if (idx->kind != TUI_BODY_DIFF)
+			idx->done = idx->found;
+		for (; idx->done < idx->found; idx->done++)
+			index_line(idx, idx->cls, idx->done);
+	}
+	if (idx->done == idx->n) {
+		free(idx->cls);
+		idx->cls = NULL;
+	}
+}
+
+int
+tui_diff_index_complete(struct tui_diff_index *idx)
+{
+	if (idx->cls == NULL)
+		return 0;
+	tui_diff_index_build_some(idx, idx->n);
+	free(idx->cls);
+	idx->cls = NULL;
+	return 1;
+}
+
+struct tui_diff_index *
+tui_diff_index_build(const char *text, size_t len, enum tui_body_kind kind,
+                     const struct ag_risk *risk)
+{
+	struct tui_diff_index *idx = tui_diff_index_start(text, len, kind, risk);
+	tui_diff_index_complete(idx);
+	return idx;
+}
+
+void
+tui_diff_line(struct tui_diff_index *idx, size_t i, struct tui_dline_info *out)
+{
+	if (i >= idx->done)
+		tui_diff_index_build_some(idx, i + 1);
 	uint8_t info = idx->info[i];
 
 	memset(out, 0, sizeof *out);
@@ -342,6 +388,7 @@ tui_diff_index_free(struct tui_diff_index **idxp)
 	free((*idxp)->off);
 	free((*idxp)->info);
 	free((*idxp)->nums);
+	free((*idxp)->cls);
 	free(*idxp);
 	*idxp = NULL;
 }

@@ -41,6 +41,8 @@ struct tui_dline_info {
 
 #define TUI_DIFF_STEP 64 /* lines between stored line numbers */
 
+struct tui_diff_cls;
+
 struct tui_diff_index {
 	const char *text; /* borrowed: lives as long as the request */
 	size_t len;
@@ -52,9 +54,16 @@ struct tui_diff_index {
 	 * numbers the classifier held at lines 0, 64, 128... */
 	uint32_t *off;
 	uint8_t *info;
-	uint32_t *nums;  /* 2 per TUI_DIFF_STEP lines */
+	uint32_t *nums; /* 2 per TUI_DIFF_STEP lines */
+	/* Whole once the index is complete (tui_diff_index_done); flagged
+	 * and n are whole from the start. */
 	uint32_t max_no; /* the largest line number, for the gutter width */
 	size_t files, added, removed, flagged;
+	/* Private: how far the lines are indexed, in order — bytes scanned
+	 * for newlines, line starts found, lines classified — and the
+	 * classifier's state there (NULL once complete). */
+	size_t at, found, done;
+	struct tui_diff_cls *cls;
 };
 
 /* Indexes text (borrowed; must outlive the index). risk may be NULL; its
@@ -62,9 +71,25 @@ struct tui_diff_index {
  * frees with tui_diff_index_free. */
 struct tui_diff_index *tui_diff_index_build(const char *text, size_t len, enum tui_body_kind kind,
                                             const struct ag_risk *risk);
+/* The same index, started: lines counted and flagged, none classified yet
+ * (a first screen needs 40 lines of 100,000). Lines are indexed in order
+ * as tui_diff_line asks for them, or by the two calls below; the totals
+ * (files, added, removed, max_no) are whole only once it is complete. */
+struct tui_diff_index *tui_diff_index_start(const char *text, size_t len, enum tui_body_kind kind,
+                                            const struct ag_risk *risk);
+/* Indexes at least the first `lines` lines. */
+void tui_diff_index_build_some(struct tui_diff_index *idx, size_t lines);
+/* Indexes the rest; returns 1 if anything was left, else 0. */
+int tui_diff_index_complete(struct tui_diff_index *idx);
+static inline int
+tui_diff_index_done(const struct tui_diff_index *idx)
+{
+	return idx->cls == NULL;
+}
 void tui_diff_index_free(struct tui_diff_index **idx);
-/* Line i (< idx->n): where it is, its kind, numbers and flag. */
-void tui_diff_line(const struct tui_diff_index *idx, size_t i, struct tui_dline_info *out);
+/* Line i (< idx->n): where it is, its kind, numbers and flag (indexing
+ * the lines up to it first if need be). */
+void tui_diff_line(struct tui_diff_index *idx, size_t i, struct tui_dline_info *out);
 
 /* Index of the next (dir > 0) or previous flagged line from `from`,
  * exclusive, or -1. */

@@ -423,8 +423,11 @@ loop(struct rview *v)
 			draw(v);
 			refresh();
 			v->dirty = 0;
+			/* The rest of the shown diff's index, then its totals. */
+			if (tui_view_detail_complete(&v->ui))
+				v->dirty = 1;
 		}
-		int wait = 1000;
+		int wait = v->dirty ? 0 : 1000;
 		if (rp->playing) {
 			int64_t due = tui_replay_wait_ms(rp);
 			wait = due >= 0 && due < PLAY_TICK_MS ? (int)due : PLAY_TICK_MS;

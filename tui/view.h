@@ -80,6 +80,10 @@ void tui_view_list_click(struct tui_ui *ui, int row);
 
 /* view_detail.c */
 void tui_view_detail_draw(struct tui_ui *ui);
+/* Completes the shown request's line index, which a paint builds only as
+ * far as it shows (its totals wait for the rest). Returns 1 if it did:
+ * paint again, before the next key. */
+int tui_view_detail_complete(struct tui_ui *ui);
 /* Scrolls by rows (negative: up); TUI_SCROLL_TOP/BOTTOM jump. */
 #define TUI_SCROLL_TOP    (-2000000000L)
 #define TUI_SCROLL_BOTTOM (2000000000L)

@@ -33,7 +33,7 @@ struct doc {
 	size_t n, cap;
 	char **owned; /* strings made for this build */
 	size_t nowned, capowned;
-	const struct tui_diff_index *body; /* borrowed from the item */
+	struct tui_diff_index *body; /* borrowed from the item */
 	int label_w;
 };
 
@@ -182,7 +182,14 @@ add_action(struct doc *d, struct tui_item *it)
 	switch (r->kind) {
 	case AG_KIND_EXEC: add_command(d, it); break;
 	case AG_KIND_PATCH:
-		if (it->body != NULL) {
+		/* The totals need every line classified: until then (the
+		 * first paint, then the index is completed), what is known. */
+		if (it->body != NULL && !tui_diff_index_done(it->body)) {
+			const char *v = doc_fmt(d, "%zu line%s, %zu line%s flagged", it->body->n,
+			                        it->body->n == 1 ? "" : "s", it->body->flagged,
+			                        it->body->flagged == 1 ? "" : "s");
+			doc_add(d, "patch", v, strlen(v), TUI_EL_DEFAULT);
+		} else if (it->body != NULL) {
 			const char *v = doc_fmt(
 			    d, "%zu file%s, +%zu -%zu, %zu line%s flagged", it->body->files,
 			    it->body->files == 1 ? "" : "s", it->body->added, it->body->removed,
@@ -317,11 +324,11 @@ ensure_body(struct tui_item *it)
 		return;
 	if (it->req->kind == AG_KIND_PATCH && it->req->u.patch.diff != NULL) {
 		const char *diff = it->req->u.patch.diff;
-		it->body = tui_diff_index_build(diff, strlen(diff), TUI_BODY_DIFF, &it->risk);
+		it->body = tui_diff_index_start(diff, strlen(diff), TUI_BODY_DIFF, &it->risk);
 	} else if (it->req->kind == AG_KIND_MCP && it->req->u.mcp.arguments != NULL) {
 		it->body_text = pretty_json(it->req->u.mcp.arguments);
 		it->body =
-		    tui_diff_index_build(it->body_text, strlen(it->body_text), TUI_BODY_JSON, NULL);
+		    tui_diff_index_start(it->body_text, strlen(it->body_text), TUI_BODY_JSON, NULL);
 	}
 }
 
@@ -431,7 +438,7 @@ resolve(const struct doc *d, size_t i, struct resolved *r)
 		}
 		return;
 	}
-	const struct tui_diff_index *b = d->body;
+	struct tui_diff_index *b = d->body;
 	struct tui_dline_info line;
 	const struct tui_dline_info *li = &line;
 	tui_diff_line(b, i - d->n, &line);
@@ -593,6 +600,11 @@ clamp_pos(struct tui_ui *ui, int w, int h)
 		ui->detail_row = rows - 1;
 	if (ui->detail_row < 0)
 		ui->detail_row = 0;
+	/* Each line has a row at least, so the bottom position is at most
+	 * h lines from the end: from further up, no need to walk there
+	 * (which would index a long diff to its end for a first paint). */
+	if (ui->detail_line < total - h)
+		return;
 	bottom_pos(&cur, w, h, ui->wrap, &bl, &br);
 	if (ui->detail_line > bl || (ui->detail_line == bl && ui->detail_row > br)) {
 		ui->detail_line = bl;
@@ -643,6 +655,14 @@ tui_view_detail_scroll(struct tui_ui *ui, long delta)
 		delta++;
 	}
 	clamp_pos(ui, w, h);
+}
+
+int
+tui_view_detail_complete(struct tui_ui *ui)
+{
+	struct tui_item *it = tui_model_selected(tui_ui_model(ui));
+
+	return it != NULL && it->body != NULL && tui_diff_index_complete(it->body);
 }
 
 int

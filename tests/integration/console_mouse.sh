@@ -27,11 +27,12 @@ ask_bg m1 "$T/m1" --session s-one --agent claude-code --exec "make -j8"
 wait_screen "make -j8" || { dump; fail "m1 never appeared"; }
 ask_bg m2 "$T/m2" --session s-two --agent codex --exec "cargo test"
 wait_screen "cargo test" || { dump; fail "m2 never appeared"; }
-# The third: a patch longer than the pane, for the wheel.
+# The third: a patch longer than the pane, for the wheel, and than a
+# paint indexes (16 KB at a time).
 {
 	printf 'diff --git a/notes.txt b/notes.txt\n--- a/notes.txt\n+++ b/notes.txt\n'
-	printf '@@ -0,0 +1,120 @@\n'
-	seq 1 120 | sed 's/^/+note number /'
+	printf '@@ -0,0 +1,2000 @@\n'
+	seq 1 2000 | sed 's/^/+note number /'
 } >"$T/p.diff"
 ask_bg m3 "$T/m3" --session s-three --agent claude-code --patch "$T/p.diff"
 wait_screen "3 pending" || { dump; fail "m3 never appeared"; }
@@ -49,6 +50,10 @@ wait_screen "note number 1" || { dump; fail "the detail does not show the clicke
 screen | head -1 | grep -q "patch · claude-code · s-three" ||
 	{ dump; fail "the detail title is not the clicked request's"; }
 ok "a click on the third list row selects that request and the detail shows it"
+# A paint indexes only the diff lines it shows; the rest, and the totals,
+# follow before any key.
+wait_screen "1 file, +2000 -0, 0 lines flagged" ||
+	{ dump; fail "the patch's totals never showed (its index was left unfinished)"; }
 
 # 2. The wheel over the detail scrolls it, down then up.
 before=$(detail_pos)

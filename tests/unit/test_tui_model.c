@@ -374,6 +374,108 @@ test_diff_index_numbers(void **state)
 	free(diff);
 }
 
+static uint32_t
+lazy_rand(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static void
+assert_same_line(struct tui_diff_index *a, struct tui_diff_index *b, size_t i)
+{
+	struct tui_dline_info x, y;
+	tui_diff_line(a, i, &x);
+	tui_diff_line(b, i, &y);
+	assert_int_equal(x.off, y.off);
+	assert_int_equal(x.len, y.len);
+	assert_int_equal(x.kind, y.kind);
+	assert_int_equal(x.flagged, y.flagged);
+	assert_int_equal(x.old_no, y.old_no);
+	assert_int_equal(x.new_no, y.new_no);
+}
+
+/* The first paint indexes only the lines it shows and the loop the rest:
+ * on random diffs (hunks whose counts are right, short or long, loose
+ * apply_patch hunks, headers, "--- x" inside hunks, blank lines, texts
+ * that span index blocks or end without a newline), an index built a
+ * piece at a time, with lines asked for out of order in between, answers
+ * as the one-shot index does for every line, before and after it is
+ * complete, and its totals match once it is. */
+static void
+test_diff_index_lazy(void **state)
+{
+	(void)state;
+	static const char *const pool[] = {"diff --git a/f b/f",
+	                                   "--- a/f",
+	                                   "+++ b/f",
+	                                   "@@ -3,4 +5,2 @@ fn()",
+	                                   "@@ -1 +1 @@",
+	                                   "@@ -900,70 +12000,90 @@",
+	                                   "@@",
+	                                   "+added",
+	                                   "-removed",
+	                                   " context",
+	                                   "",
+	                                   "--- inside",
+	                                   "+++ inside",
+	                                   "\\ No newline at end of file",
+	                                   "*** Update File: x",
+	                                   "*** Add File: y",
+	                                   "*** Delete File: z",
+	                                   "index 1..2",
+	                                   "garbage \x01\t line"};
+	uint32_t seed = 0x9e3779b9u;
+	for (int round = 0; round < 60; round++) {
+		size_t cap = 1 << 18, len = 0;
+		char *text = malloc(cap);
+		size_t lines = lazy_rand(&seed) % (round < 10 ? 50 : 6000);
+		for (size_t k = 0; k < lines && len + 64 < cap; k++) {
+			const char *l = pool[lazy_rand(&seed) % (sizeof pool / sizeof pool[0])];
+			len += (size_t)snprintf(text + len, cap - len, "%s\n", l);
+		}
+		if (len > 0 && lazy_rand(&seed) % 2)
+			len--; /* no newline at the end */
+		struct ag_risk risk;
+		ag_risk_init(&risk);
+		for (int r = 0; r < 5; r++)
+			ag_risk_add(&risk, 50, 0, -1, -1, (int)(lazy_rand(&seed) % (lines + 3)),
+			            "reason");
+		enum tui_body_kind kind = round % 7 == 6 ? TUI_BODY_JSON : TUI_BODY_DIFF;
+		struct tui_diff_index *whole = tui_diff_index_build(text, len, kind, &risk);
+		struct tui_diff_index *lazy = tui_diff_index_start(text, len, kind, &risk);
+		assert_true(tui_diff_index_done(whole));
+		assert_int_equal(lazy->n, whole->n);
+		assert_int_equal(lazy->flagged, whole->flagged);
+		for (int step = 0; step < 8 && whole->n > 0; step++) {
+			if (lazy_rand(&seed) % 2)
+				tui_diff_index_build_some(lazy, lazy_rand(&seed) % (whole->n + 70));
+			assert_same_line(whole, lazy, lazy_rand(&seed) % whole->n);
+			assert_int_equal(lazy->flagged, whole->flagged);
+			for (long i = -1; (i = tui_diff_next_flagged(whole, i, 1)) >= 0;)
+				assert_int_equal(tui_diff_next_flagged(lazy, i - 1, 1), i);
+		}
+		assert_int_equal(tui_diff_index_complete(lazy), !tui_diff_index_done(lazy));
+		assert_true(tui_diff_index_done(lazy));
+		assert_int_equal(tui_diff_index_complete(lazy), 0);
+		for (size_t i = 0; i < whole->n; i++)
+			assert_same_line(whole, lazy, i);
+		assert_int_equal(lazy->files, whole->files);
+		assert_int_equal(lazy->added, whole->added);
+		assert_int_equal(lazy->removed, whole->removed);
+		assert_int_equal(lazy->max_no, whole->max_no);
+		assert_int_equal(lazy->flagged, whole->flagged);
+		if (kind == TUI_BODY_DIFF && lines > 1000)
+			assert_true(whole->added > 0 && whole->max_no > 0);
+		tui_diff_index_free(&whole);
+		tui_diff_index_free(&lazy);
+		ag_risk_clear(&risk);
+		free(text);
+	}
+}
+
 static void
 test_diff_index(void **state)
 {
@@ -473,6 +575,7 @@ main(void)
 	    cmocka_unit_test(test_packed_until_shown),
 	    cmocka_unit_test(test_diff_index),
 	    cmocka_unit_test(test_diff_index_numbers),
+	    cmocka_unit_test(test_diff_index_lazy),
 	    cmocka_unit_test(test_take_long_diff),
 	    cmocka_unit_test(test_shell_colouring),
 	};
