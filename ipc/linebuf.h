@@ -34,7 +34,9 @@ enum ag_line_status ag_linebuf_next(struct ag_linebuf *lb, const char **line, si
 /* The block holding the line ag_linebuf_next just returned (line), when
  * the line starts it, as a long line does once the buffer grew for it; the
  * bytes read after the line move to a new buffer. The caller owns the block
- * (free()). NULL when the line does not start the block. */
+ * (free()). NULL when the line does not start the block, or when more than
+ * a read's worth follows it (a snapshot's other requests): then moving them
+ * would keep two big buffers at once. */
 char *ag_linebuf_detach(struct ag_linebuf *lb, const char *line);
 /* Bytes of an incomplete line waiting for the rest. */
 size_t ag_linebuf_pending(const struct ag_linebuf *lb);

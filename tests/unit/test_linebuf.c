@@ -290,6 +290,41 @@ test_detach_long_line(void **state)
 	assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_OK);
 	assert_memory_equal(line, "cd", 2);
 	assert_null(ag_linebuf_detach(&lb, line));
+	ag_linebuf_free(&lb);
+
+	/* A long line with more than a read's worth behind it (a snapshot's
+	 * other requests) stays in the buffer; every line still comes out. */
+	ag_linebuf_init(&lb, 1 << 20);
+	size_t tail = 200 * 1000;
+	memset(data, 'x', n);
+	data[n] = '\n';
+	char *all = malloc(n + 1 + tail);
+	memcpy(all, data, n + 1);
+	for (size_t i = 0; i < 200; i++) {
+		memset(all + n + 1 + i * 1000, 'a' + (int)(i % 26), 999);
+		all[n + 1 + i * 1000 + 999] = '\n';
+	}
+	off = 0;
+	while (off < n + 1 + tail) {
+		size_t chunk = n + 1 + tail - off > 65536 ? 65536 : n + 1 + tail - off;
+		ssize_t w = write(fds[1], all + off, chunk);
+		if (w > 0)
+			off += (size_t)w;
+		while (ag_linebuf_fill(&lb, fds[0]) > 0)
+			;
+	}
+	assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_OK);
+	assert_int_equal(len, n);
+	assert_true(ag_linebuf_pending(&lb) > 65536);
+	assert_null(ag_linebuf_detach(&lb, line));
+	assert_memory_equal(line, data, n);
+	for (size_t i = 0; i < 200; i++) {
+		assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_OK);
+		assert_int_equal(len, 999);
+		assert_int_equal(line[0], 'a' + (int)(i % 26));
+	}
+	assert_int_equal(ag_linebuf_next(&lb, &line, &len), AG_LINE_NONE);
+	free(all);
 	free(data);
 	ag_linebuf_free(&lb);
 }
