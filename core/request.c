@@ -1346,8 +1346,8 @@ add_nonempty(cJSON *obj, const char *name, const char *value)
 
 /* Caller owns the result (cJSON_Delete). Empty fields are left out, so
  * ag_request_from_json reads back the same request. */
-cJSON *
-ag_request_to_json(const struct ag_request *req)
+static cJSON *
+request_frame(const struct ag_request *req, int borrow)
 {
 	cJSON *f = cJSON_CreateObject();
 
@@ -1360,11 +1360,27 @@ ag_request_to_json(const struct ag_request *req)
 	add_nonempty(f, "justification", req->justification);
 	if (req->timeout_ms > 0)
 		cJSON_AddNumberToObject(f, "timeout_ms", (double)req->timeout_ms);
-	if (req->action != NULL)
+	if (req->action != NULL && borrow)
+		cJSON_AddItemReferenceToObject(f, "action", req->action);
+	else if (req->action != NULL)
 		cJSON_AddItemToObject(f, "action", cJSON_Duplicate(req->action, 1));
-	if (req->hook != NULL)
+	if (req->hook != NULL && borrow)
+		cJSON_AddItemReferenceToObject(f, "hook", req->hook);
+	else if (req->hook != NULL)
 		cJSON_AddItemToObject(f, "hook", cJSON_Duplicate(req->hook, 1));
 	return f;
+}
+
+cJSON *
+ag_request_to_json(const struct ag_request *req)
+{
+	return request_frame(req, 0);
+}
+
+cJSON *
+ag_request_to_json_borrowed(const struct ag_request *req)
+{
+	return request_frame(req, 1);
 }
 
 /* --- a growable string --------------------------------------------------- */

@@ -138,6 +138,10 @@ int ag_request_take(cJSON *frame, const struct ag_frame_info *info, struct ag_re
                     struct ag_error *err);
 /* The request as a frame object {"v":1,"type":"request",...}; caller owns. */
 cJSON *ag_request_to_json(const struct ag_request *req);
+/* The same frame with the action and hook borrowed from req, not copied:
+ * for a frame printed and deleted while req lives (a hub event with a 3 MB
+ * diff would otherwise copy the diff only to print it). */
+cJSON *ag_request_to_json_borrowed(const struct ag_request *req);
 void ag_request_free(struct ag_request **req);
 /* A one-line human summary ("rm -rf build", "patch 3 files", "GET api.x:443");
  * raw agent text: sanitize before drawing. Caller frees. */

@@ -34,36 +34,6 @@ pending_risk(struct ag_pending *p)
 	return p->risk_text;
 }
 
-static void
-add_nonempty(cJSON *obj, const char *name, const char *value)
-{
-	if (value != NULL && value[0] != '\0')
-		cJSON_AddStringToObject(obj, name, value);
-}
-
-/* What ag_request_to_json() prints, with the action and hook borrowed
- * rather than copied: the event is printed and deleted at once, and a
- * snapshot with a 3 MB diff would otherwise copy the diff to print it. */
-static cJSON *
-request_json(const struct ag_request *req)
-{
-	cJSON *f = cJSON_CreateObject();
-	cJSON_AddNumberToObject(f, "v", 1);
-	cJSON_AddStringToObject(f, "type", "request");
-	add_nonempty(f, "id", req->id);
-	add_nonempty(f, "session", req->session);
-	add_nonempty(f, "agent", req->agent);
-	add_nonempty(f, "cwd", req->cwd);
-	add_nonempty(f, "justification", req->justification);
-	if (req->timeout_ms > 0)
-		cJSON_AddNumberToObject(f, "timeout_ms", (double)req->timeout_ms);
-	if (req->action != NULL)
-		cJSON_AddItemReferenceToObject(f, "action", req->action);
-	if (req->hook != NULL)
-		cJSON_AddItemReferenceToObject(f, "hook", req->hook);
-	return f;
-}
-
 /* Requests whose longest text is at least this long are printed once and
  * shared (see pending_request_text), and their frames handed to a client's
  * queue whole. */
@@ -87,7 +57,7 @@ pending_request_text(struct ag_pending *p)
 	                  : req->kind == AG_KIND_EXEC ? req->u.exec.command
 	                                              : NULL;
 	if (p->request_text == NULL && big != NULL && strnlen(big, LONG_TEXT) == LONG_TEXT) {
-		cJSON *rj = request_json(req);
+		cJSON *rj = ag_request_to_json_borrowed(req);
 		char *text = ag_json_print(rj);
 		cJSON_Delete(rj);
 		p->request_text = ag_shared_text_new(text, strlen(text));
@@ -104,7 +74,7 @@ request_event(struct ag_pending *p, int snapshot)
 	if (pending_request_text(p) != NULL)
 		cJSON_AddRawToObject(f, "request", REQUEST_MARK);
 	else
-		cJSON_AddItemToObject(f, "request", request_json(p->req));
+		cJSON_AddItemToObject(f, "request", ag_request_to_json_borrowed(p->req));
 	cJSON_AddRawToObject(f, "risk", pending_risk(p));
 	if (p->assessment.rule)
 		cJSON_AddStringToObject(f, "rule", p->assessment.rule);
