@@ -27,6 +27,7 @@
 #include "core/request.h"
 #include "core/xmalloc.h"
 #include "ipc/client.h"
+#include "bench/timing.h"
 
 #define MSG    64
 #define WINDOW 16
@@ -35,28 +36,6 @@
 
 static char *tmpdir;
 static const char *agate_bin;
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return v[n / 2];
-}
 
 /* --- floor: raw FIFOs --------------------------------------------------- */
 

@@ -41,6 +41,7 @@
 #include "core/clock.h"
 #include "core/xmalloc.h"
 #include "ipc/client.h"
+#include "bench/timing.h"
 
 #define SESSIONS 8
 #define KEY      "sk-bench-00112233445566778899"
@@ -385,13 +386,6 @@ stage_index(const char *s)
 		if (strcmp(stage_names[i], s) == 0)
 			return i;
 	return 7;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 static struct ag_client *

@@ -34,25 +34,11 @@
 #include "core/xmalloc.h"
 #include "reviewer/engine.h"
 #include "reviewer/judge.h"
+#include "bench/timing.h"
 
 #define SESSIONS 10000
 #define BATCH    10000
 #define LOG_RUNS 25
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 /* What agents ask, roughly in the mix a coding session has. */
 static const char *const actions[] = {

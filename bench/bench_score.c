@@ -26,33 +26,12 @@
 #include <unistd.h>
 
 #include "core/xmalloc.h"
+#include "bench/timing.h"
 
 #define REPEAT   3
 #define BIG_DIFF (1024 * 1024)
 
 static const char *agate_bin;
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return v[n / 2];
-}
 
 /* Deterministic: the same corpus on every run and machine. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;

@@ -3,7 +3,7 @@
 # phony target to BENCH_RUNS; BENCH_QUICK=1 shortens every run.
 BENCH_RUNS = bench-bus
 noinst_PROGRAMS += bench/bench_bus
-bench_bench_bus_SOURCES = bench/bench_bus.c
+bench_bench_bus_SOURCES = bench/bench_bus.c bench/timing.h
 bench_bench_bus_LDADD = ipc/libagate_ipc.a core/libagate_core.a $(AGATE_LIBS)
 
 bench-bus: bench/bench_bus agate
@@ -24,7 +24,7 @@ bench-hook: bench/bench_hook agate agate-hook
 # queries of the same rows.
 BENCH_RUNS += bench-journal
 noinst_PROGRAMS += bench/bench_journal
-bench_bench_journal_SOURCES = bench/bench_journal.c
+bench_bench_journal_SOURCES = bench/timing.h bench/bench_journal.c
 bench_bench_journal_LDADD = reviewer/libagate_reviewer.a core/libagate_core.a $(AGATE_LIBS)
 bench-journal: bench/bench_journal agate
 	@echo "== journal: replay and log at scale (machine: $$(nproc) cores, $$(uname -m)) =="
@@ -39,7 +39,7 @@ bench:
 # everything (300 requests with BENCH_QUICK=1).
 BENCH_RUNS += bench-guardian
 noinst_PROGRAMS += bench/bench_guardian
-bench_bench_guardian_SOURCES = bench/bench_guardian.c
+bench_bench_guardian_SOURCES = bench/timing.h bench/bench_guardian.c
 bench_bench_guardian_LDADD = ipc/libagate_ipc.a core/libagate_core.a $(AGATE_LIBS)
 CLEANFILES += bench-guardian-decisions.jsonl
 bench-guardian: bench/bench_guardian agate tests/fake_model/fake_model
@@ -52,7 +52,7 @@ bench-guardian: bench/bench_guardian agate tests/fake_model/fake_model
 # requests; 10,000 with BENCH_QUICK=1).
 BENCH_RUNS += bench-score
 noinst_PROGRAMS += bench/bench_score
-bench_bench_score_SOURCES = bench/bench_score.c
+bench_bench_score_SOURCES = bench/timing.h bench/bench_score.c
 bench_bench_score_LDADD = core/libagate_core.a $(AGATE_LIBS)
 bench-score: bench/bench_score agate
 	@echo "== score: agate score throughput, one core (machine: $$(nproc) cores, $$(uname -m)) =="
@@ -64,7 +64,7 @@ bench-score: bench/bench_score agate
 # same diff (fewer runs with BENCH_QUICK=1).
 BENCH_RUNS += bench-console
 noinst_PROGRAMS += bench/bench_console
-bench_bench_console_SOURCES = bench/bench_console.c
+bench_bench_console_SOURCES = bench/timing.h bench/bench_console.c
 bench_bench_console_LDADD = ipc/libagate_ipc.a core/libagate_core.a $(AGATE_LIBS)
 bench-console: bench/bench_console agate
 	@echo "== console: latency and memory in tmux, beside tig (machine: $$(nproc) cores, $$(uname -m)) =="
