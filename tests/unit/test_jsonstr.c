@@ -506,10 +506,12 @@ test_parse_big_frame(void **state)
 {
 	(void)state;
 	size_t lines = 20000, cap = lines * 40;
-	char *diff = malloc(cap), *p = diff;
+	char *diff = malloc(cap);
+	size_t o = 0;
 	for (size_t i = 0; i < lines; i++)
-		p += sprintf(p, "%c\tint L%06zu = \"q\";\n", i % 3 ? ' ' : '+', i);
-	*p = '\0';
+		o += (size_t)snprintf(diff + o, cap - o, "%c\tint L%06zu = \"q\";\n",
+		                      i % 3 ? ' ' : '+', i);
+	assert_true(o < cap);
 	cJSON *f = cJSON_CreateObject();
 	cJSON_AddNumberToObject(f, "v", 1);
 	cJSON_AddStringToObject(f, "type", "request");
@@ -556,13 +558,15 @@ test_parse_big_frame(void **state)
 static char *
 big_line(const char *prefix, const char *suffix, const char *extra, size_t *len)
 {
-	size_t lines = 5000, cap = lines * 40 + 256;
-	char *line = malloc(cap), *p = line;
-	p += sprintf(p, "%s", prefix);
+	size_t lines = 5000, cap = lines * 40 + strlen(prefix) + strlen(extra) + strlen(suffix) + 1;
+	char *line = malloc(cap);
+	size_t o = (size_t)snprintf(line, cap, "%s", prefix);
 	for (size_t i = 0; i < lines; i++)
-		p += sprintf(p, "%c\\tint L%06zu = \\\"q\\\";\\n", i % 3 ? ' ' : '+', i);
-	p += sprintf(p, "%s%s", extra, suffix);
-	*len = (size_t)(p - line);
+		o += (size_t)snprintf(line + o, cap - o, "%c\\tint L%06zu = \\\"q\\\";\\n",
+		                      i % 3 ? ' ' : '+', i);
+	o += (size_t)snprintf(line + o, cap - o, "%s%s", extra, suffix);
+	assert_true(o < cap);
+	*len = o;
 	return line;
 }
 
