@@ -1,10 +1,15 @@
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* vmsplice */
+#endif
 #include "ipc/linebuf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "core/xmalloc.h"
@@ -174,6 +179,34 @@ ag_outbuf_init(struct ag_outbuf *ob)
 	memset(ob, 0, sizeof *ob);
 }
 
+/* Shared texts at least this long get a read-only mapping of their own. */
+#define SPLICE_MIN ((size_t)64 * 1024)
+
+/* The text copied into a fresh private mapping that is then made read-only:
+ * pages a pipe was handed by reference must never be written again, and a
+ * stray write now faults instead of changing what a console shows. Its own
+ * mapping, too, so freeing it gives the pages back (munmap) rather than to
+ * malloc, whose next block would reuse them. NULL when mmap fails. */
+static char *
+text_map(const char *data, size_t len)
+{
+#ifdef __linux__
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, data, len);
+	if (mprotect(p, len, PROT_READ) != 0) {
+		munmap(p, len);
+		return NULL;
+	}
+	return p;
+#else
+	(void)data;
+	(void)len;
+	return NULL;
+#endif
+}
+
 struct ag_shared_text *
 ag_shared_text_new(char *data, size_t len)
 {
@@ -181,6 +214,12 @@ ag_shared_text_new(char *data, size_t len)
 	t->refs = 1;
 	t->len = len;
 	t->data = data;
+	char *mapped = len >= SPLICE_MIN ? text_map(data, len) : NULL;
+	if (mapped != NULL) {
+		free(data);
+		t->data = mapped;
+		t->mapped = len;
+	}
 	return t;
 }
 
@@ -191,7 +230,10 @@ ag_shared_text_unref(struct ag_shared_text **tp)
 	*tp = NULL;
 	if (t == NULL || --t->refs > 0)
 		return;
-	free(t->data);
+	if (t->mapped > 0)
+		munmap(t->data, t->mapped);
+	else
+		free(t->data);
 	free(t);
 }
 
@@ -280,6 +322,24 @@ ag_outbuf_size(const struct ag_outbuf *ob)
 	return ob->size;
 }
 
+/* Writes what fd takes of a chunk. A mapped shared text goes into a pipe
+ * by reference: the kernel takes the pages instead of copying 3.7 MB into
+ * its own (two thirds of the time a long diff took to reach a console).
+ * Anything vmsplice cannot take (not a pipe) is written as usual. */
+static ssize_t
+chunk_write(const struct ag_outchunk *c, int fd)
+{
+#ifdef __linux__
+	if (c->shared != NULL && c->shared->mapped > 0) {
+		struct iovec v = {c->data + c->off, c->len - c->off};
+		ssize_t n = vmsplice(fd, &v, 1, SPLICE_F_NONBLOCK);
+		if (n >= 0 || (errno != EINVAL && errno != ENOSYS && errno != EBADF))
+			return n;
+	}
+#endif
+	return write(fd, c->data + c->off, c->len - c->off);
+}
+
 int
 ag_outbuf_flush(struct ag_outbuf *ob, int fd)
 {
@@ -287,7 +347,7 @@ ag_outbuf_flush(struct ag_outbuf *ob, int fd)
 
 	while ((c = ob->head) != NULL) {
 		while (c->off < c->len) {
-			ssize_t n = write(fd, c->data + c->off, c->len - c->off);
+			ssize_t n = chunk_write(c, fd);
 			if (n < 0) {
 				if (errno == EINTR)
 					continue;

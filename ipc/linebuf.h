@@ -46,13 +46,18 @@ size_t ag_linebuf_pending(const struct ag_linebuf *lb);
  * request is sent to each console without a copy). */
 /* Text several queues send without a copy each (a long request, printed
  * once by the hub and sent to every console that connects): freed with its
- * last reference. */
+ * last reference. A long one is moved into a read-only mapping of its own,
+ * which ag_outbuf_flush hands to a pipe by reference (vmsplice) instead of
+ * copying it in: the pipe then holds the pages themselves, so the bytes a
+ * reader gets can never change, even after the text is freed. */
 struct ag_shared_text {
 	size_t refs, len;
 	char *data;
+	size_t mapped; /* bytes of data's own read-only mapping; 0: malloc'd */
 };
 
-/* Takes data (malloc'd, len bytes); one reference, the caller's. */
+/* Takes data (malloc'd, len bytes; freed here or later, the caller must not
+ * touch it again); one reference, the caller's. */
 struct ag_shared_text *ag_shared_text_new(char *data, size_t len);
 /* Drops a reference; the last frees the text. NULL is fine. */
 void ag_shared_text_unref(struct ag_shared_text **t);

@@ -1,5 +1,6 @@
 /* ipc/linebuf: framing over real pipes — lines split across reads, many
  * lines in one read, and oversize lines dropped without being kept. */
+#define _GNU_SOURCE /* F_SETPIPE_SZ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,6 +8,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
+#include <sys/mman.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +253,83 @@ test_outbuf_share(void **state)
 	ag_outbuf_free(&b);
 }
 
+/* A long shared text handed to a pipe by reference (vmsplice): freed, and
+ * its memory mapped again and overwritten, before the reader reads, the
+ * reader still gets the bytes as they were when queued. */
+static void
+test_outbuf_share_outlives_free(void **state)
+{
+	(void)state;
+	size_t big = 200000;
+#ifdef F_SETPIPE_SZ
+	if (fcntl(fds[1], F_SETPIPE_SZ, 1 << 20) < (int)big)
+		skip();
+#else
+	skip();
+#endif
+	struct ag_outbuf ob;
+	ag_outbuf_init(&ob);
+	char *block = malloc(big), *want = malloc(big);
+	assert_non_null(block);
+	assert_non_null(want);
+	for (size_t i = 0; i < big; i++)
+		want[i] = block[i] = (char)('a' + i % 23);
+	struct ag_shared_text *t = ag_shared_text_new(block, big);
+	ag_outbuf_share(&ob, t);
+	ag_shared_text_unref(&t);
+	assert_int_equal(ag_outbuf_flush(&ob, fds[1]), 1); /* all in the pipe */
+	ag_outbuf_free(&ob);
+	/* The text is gone; whatever takes its place is scribbled over. */
+	for (int k = 0; k < 4; k++) {
+		char *p =
+		    mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		assert_true(p != MAP_FAILED);
+		memset(p, 'X', big);
+		char *q = malloc(big);
+		memset(q, 'Y', big);
+		free(q);
+		munmap(p, big);
+	}
+	char *got = malloc(big);
+	size_t n = 0;
+	while (n < big) {
+		ssize_t r = read(fds[0], got + n, big - n);
+		assert_true(r > 0);
+		n += (size_t)r;
+	}
+	assert_memory_equal(got, want, big);
+	free(got);
+	free(want);
+}
+
+/* A long shared text written to what is not a pipe (a file) goes out as
+ * written bytes, the same ones. */
+static void
+test_outbuf_share_to_file(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/agate-linebuf-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	size_t big = 150000;
+	char *block = malloc(big), *want = malloc(big), *got = malloc(big);
+	for (size_t i = 0; i < big; i++)
+		want[i] = block[i] = (char)('0' + i % 10);
+	struct ag_outbuf ob;
+	ag_outbuf_init(&ob);
+	struct ag_shared_text *t = ag_shared_text_new(block, big);
+	ag_outbuf_share(&ob, t);
+	ag_shared_text_unref(&t);
+	assert_int_equal(ag_outbuf_flush(&ob, fd), 1);
+	assert_int_equal(pread(fd, got, big, 0), (ssize_t)big);
+	assert_memory_equal(got, want, big);
+	ag_outbuf_free(&ob);
+	close(fd);
+	free(got);
+	free(want);
+}
+
 /* A long line's block is handed over; what was read after it stays. */
 static void
 test_detach_long_line(void **state)
@@ -336,6 +416,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_line_split_across_reads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outbuf_share_keeps_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outbuf_share, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outbuf_share_outlives_free, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outbuf_share_to_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_detach_long_line, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_many_lines_one_read, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_oversize_line_is_dropped, setup, teardown),
