@@ -354,12 +354,19 @@ take_escape(const char *s, size_t n, size_t i, char **o)
 }
 
 #ifdef JS_SSE2
-/* Copies n bytes from src to o in 16-byte blocks, reading and writing up
- * to 15 bytes past them; returns o + n. */
+/* Copies n bytes from src to o (o <= src: the copy may run backwards in
+ * one block): 32 at once whatever n, then 16 at a time, reading and
+ * writing up to 31 bytes past them; returns o + n. The runs between two
+ * escapes of a diff are mostly shorter than 32, so the loop, and the
+ * branch it would miss at each run's end, is mostly not entered. */
 static inline char *
-copy16(char *o, const char *src, size_t n)
+copy_run(char *o, const char *src, size_t n)
 {
-	for (size_t j = 0; j < n; j += 16)
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)src),
+	        b = _mm_loadu_si128((const __m128i *)(const void *)(src + 16));
+	_mm_storeu_si128((__m128i *)(void *)o, a);
+	_mm_storeu_si128((__m128i *)(void *)(o + 16), b);
+	for (size_t j = 32; j < n; j += 16)
 		_mm_storeu_si128((__m128i *)(void *)(o + j),
 		                 _mm_loadu_si128((const __m128i *)(const void *)(src + j)));
 	return o + n;
@@ -374,12 +381,12 @@ ag_jsonstr_unescape(char *dst, const char *s, size_t n)
 
 #ifdef JS_SSE2
 	/* 64 bytes at a time, their backslashes walked as bits, the bytes
-	 * between copied 16 at a time past where they end (the escape or
-	 * the next copy writes over the excess). Room: the output never
-	 * runs ahead of the input, and 16 bytes past the window are still
-	 * inside the n of both while 80 are left. */
+	 * between copied past where they end (the escape or the next copy
+	 * writes over the excess). Room: the output never runs ahead of the
+	 * input, and 32 bytes past the window are still inside the n of
+	 * both while 96 are left. */
 	const __m128i bs = _mm_set1_epi8('\\');
-	while (n - i >= 80) {
+	while (n - i >= 96) {
 		size_t base = i;
 		uint64_t m = 0;
 		for (int w = 0; w < 4; w++) {
@@ -392,13 +399,13 @@ ag_jsonstr_unescape(char *dst, const char *s, size_t n)
 			size_t pos = base + (size_t)__builtin_ctzll(m);
 			if (pos < i)
 				continue; /* an escaped backslash */
-			o = copy16(o, s + i, pos - i);
+			o = copy_run(o, s + i, pos - i);
 			if ((k = take_escape(s, n, pos, &o)) == 0)
 				return -1;
 			i = pos + k;
 		}
 		if (i < base + 64) {
-			o = copy16(o, s + i, base + 64 - i);
+			o = copy_run(o, s + i, base + 64 - i);
 			i = base + 64;
 		}
 	}
@@ -523,6 +530,38 @@ specials64(const char *p)
 }
 #endif
 
+#ifdef JS_SSE2
+/* Whether the 64 bytes at p, inside a string, pass without a look at each
+ * special byte: only printable ASCII and the escapes a diff is made of
+ * (\n \t \" \\ \/), no backslash escaped by another, no closing quote, and
+ * no backslash last (its escape would run into the next block). Most
+ * blocks of a diff do, in some twenty vector instructions where walking
+ * their three or four escapes one by one cost a branch apiece. */
+static inline int
+simple_block(const char *p)
+{
+	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), sp = _mm_set1_epi8(0x20),
+	              n = _mm_set1_epi8('n'), t = _mm_set1_epi8('t'), sl = _mm_set1_epi8('/');
+	uint64_t slash = 0, stop = 0, ok = 0;
+	for (int k = 0; k < 4; k++) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		__m128i isq = _mm_cmpeq_epi8(b, q), isbs = _mm_cmpeq_epi8(b, bs);
+		/* Signed: bytes >= 0x80 are negative, so below 0x20 too. */
+		__m128i low = _mm_cmplt_epi8(b, sp);
+		__m128i letter =
+		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, n), _mm_cmpeq_epi8(b, t)),
+		                 _mm_cmpeq_epi8(b, sl));
+		slash |= (uint64_t)(unsigned)_mm_movemask_epi8(isbs) << (16 * k);
+		stop |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(isq, low)) << (16 * k);
+		ok |= (uint64_t)(unsigned)_mm_movemask_epi8(
+		          _mm_or_si128(letter, _mm_or_si128(isq, isbs)))
+		      << (16 * k);
+	}
+	uint64_t escaped = slash << 1;
+	return ((slash & escaped) | (stop & ~escaped) | (escaped & ~ok) | (slash >> 63)) == 0;
+}
+#endif
+
 /* The string literal whose opening quote is at buf[*at]: checked, and *at
  * moved past its closing quote. Returns -1 for what the slow scans should
  * look at (see ag_jsonstr_scan), or an unterminated string. */
@@ -538,6 +577,10 @@ scan_string(const char *buf, size_t len, size_t *at, int *wide)
 	 * a mispredicted branch apiece. Bits inside an escape or a code
 	 * point already taken are passed over. */
 	while (len - i >= 64) {
+		if (simple_block(buf + i)) {
+			i += 64;
+			continue;
+		}
 		size_t base = i, done = i;
 		for (uint64_t m = specials64(buf + base); m != 0; m &= m - 1) {
 			size_t pos = base + (size_t)__builtin_ctzll(m);
@@ -694,7 +737,8 @@ parse_elided(const char *buf, size_t len, const struct ag_jsonstr_scan *scan, co
 	int blank = 1;
 	for (size_t i = eoff + body; i < len && blank; i++)
 		blank = buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n';
-	if (mine != NULL && mine == buf && !scan->long_wide && open + 1 >= 16 && blank) {
+	if (mine != NULL && mine == buf && !scan->long_wide &&
+	    open + 1 >= AG_JSONSTR_UNESCAPE_BEHIND && blank) {
 		long n = ag_jsonstr_unescape(mine, mine + open + 1, body);
 		if (n < 0) {
 			/* Cannot happen (the scan saw every escape); the block

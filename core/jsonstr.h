@@ -43,7 +43,11 @@ void ag_jsonstr_append(char **buf, size_t *len, size_t *cap, const char *s, size
  * Returns the length written, or -1 for what it leaves to cJSON: an escape
  * other than \" \\ \/ \b \f \n \r \t and \u0001..\u007f (so \u0000, code
  * points past ASCII, surrogates and malformed escapes all go back to
- * cJSON, which accepts or refuses them as it always did). */
+ * cJSON, which accepts or refuses them as it always did). dst may also lie
+ * in the same block as s, at least AG_JSONSTR_UNESCAPE_BEHIND bytes before
+ * it: bytes past what it has written are scratch as it goes, and that far
+ * behind they never reach input not read yet. */
+#define AG_JSONSTR_UNESCAPE_BEHIND 32
 long ag_jsonstr_unescape(char *dst, const char *s, size_t n);
 
 /* 1 when the n bytes are strict UTF-8; else 0 and *bad (if non-NULL) is

@@ -80,6 +80,12 @@ check_unescape(const char *s, size_t n)
 		CHECK(want != NULL);
 		CHECK((size_t)g == wn);
 		CHECK(memcmp(got, want, wn) == 0);
+		/* In place, as close behind the input as the contract allows. */
+		char *block = malloc(AG_JSONSTR_UNESCAPE_BEHIND + n);
+		memcpy(block + AG_JSONSTR_UNESCAPE_BEHIND, s, n);
+		CHECK(ag_jsonstr_unescape(block, block + AG_JSONSTR_UNESCAPE_BEHIND, n) == g);
+		CHECK(memcmp(block, want, wn) == 0);
+		free(block);
 		free(want);
 	}
 	free(got);
