@@ -56,6 +56,16 @@ tui_screen_start(const struct tui_theme *theme, int no_color, int mouse)
 	short pair;
 	tui_theme_attr(TUI_EL_DEFAULT, &attrs, &pair);
 	bkgdset((chtype)(COLOR_PAIR(pair) | (attr_t)attrs | ' '));
+	/* Until the screen has been suspended once, ncurses (6.4) flushes its
+	 * output at every cursor move: its mvcur cannot tell a program that
+	 * only uses terminfo from one past initscr, whose state stays
+	 * "initial". Each paint then went out as a write per line (80 for a
+	 * diff screen), each one woken and parsed by tmux on its own: the
+	 * first screen of a diff reached the pane over a millisecond. One
+	 * suspend and resume, before anything is drawn, and every paint is
+	 * a single write. */
+	endwin();
+	refresh();
 }
 
 void
