@@ -116,9 +116,10 @@ send_hello(struct ag_client *c, const struct ag_client_opts *opts, struct ag_err
 	int n =
 	    snprintf(line, sizeof line,
 	             "{\"v\":1,\"type\":\"hello\",\"client\":\"%s\",\"role\":\"%s\",\"pid\":%ld,"
-	             "\"name\":\"%s\"}\n",
+	             "\"name\":\"%s\"%s}\n",
 	             c->id, role_names[opts->role], (long)getpid(),
-	             opts->name ? opts->name : role_names[opts->role]);
+	             opts->name ? opts->name : role_names[opts->role],
+	             opts->previews ? ",\"previews\":true" : "");
 	/* Shorter than PIPE_BUF, so concurrent hellos never interleave. */
 	ssize_t w = (n > 0 && (size_t)n < sizeof line) ? write(fd, line, (size_t)n) : -1;
 	saved = errno;

@@ -22,6 +22,9 @@ struct ag_client_opts {
 	int connect_timeout_ms; /* 0: 5000 */
 	const char *hub_argv0;  /* the agate binary for autostart; NULL: /proc/self/exe */
 	const char *journal;    /* passed to an autostarted hub, or NULL */
+	/* A subscriber that draws (the console): before a long diff's request
+	 * event the hub sends a preview of it (see agate-protocol(7)). */
+	int previews;
 };
 
 struct ag_client;

@@ -367,6 +367,7 @@ hub_on_hello(struct hub *h, const char *line, size_t len)
 	ag_outbuf_init(&cl->out);
 	cl->role = r < 0 ? AG_ROLE_CONTROL : (enum ag_role)r;
 	cl->pid = cJSON_IsNumber(pid) ? (long)pid->valuedouble : 0;
+	cl->previews = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(frame, "previews"));
 	if (name != NULL) {
 		char *safe = ag_sanitize_line(name, strlen(name));
 		snprintf(cl->name, sizeof cl->name, "%s", safe);

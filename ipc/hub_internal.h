@@ -23,6 +23,7 @@ struct hub_client {
 	enum ag_role role;
 	char name[64];
 	long pid;
+	int previews; /* its hello asked for previews of long diffs */
 	int up_fd, down_fd;
 	struct ag_linebuf in;
 	struct ag_outbuf out;

@@ -65,16 +65,19 @@ pending_request_text(struct ag_pending *p)
 	return p->request_text;
 }
 
+/* The request event of p, showing req (p's request, or a preview of it);
+ * mark: the request goes in as REQUEST_MARK, its shared text put in when
+ * the event is queued. */
 static cJSON *
-request_event(struct ag_pending *p, int snapshot)
+request_event_of(struct ag_pending *p, const struct ag_request *req, int snapshot, int mark)
 {
 	cJSON *f = hub_frame_new("event");
 	cJSON_AddStringToObject(f, "event", "request");
 	cJSON_AddBoolToObject(f, "snapshot", snapshot);
-	if (pending_request_text(p) != NULL)
+	if (mark)
 		cJSON_AddRawToObject(f, "request", REQUEST_MARK);
 	else
-		cJSON_AddItemToObject(f, "request", ag_request_to_json_borrowed(p->req));
+		cJSON_AddItemToObject(f, "request", ag_request_to_json_borrowed(req));
 	cJSON_AddRawToObject(f, "risk", pending_risk(p));
 	if (p->assessment.rule)
 		cJSON_AddStringToObject(f, "rule", p->assessment.rule);
@@ -87,6 +90,58 @@ request_event(struct ag_pending *p, int snapshot)
 	if (p->review)
 		cJSON_AddItemToObject(f, "review", cJSON_Duplicate(p->review, 1));
 	return f;
+}
+
+static cJSON *
+request_event(struct ag_pending *p, int snapshot)
+{
+	return request_event_of(p, p->req, snapshot, pending_request_text(p) != NULL);
+}
+
+/* What a preview carries of a long diff: its first whole lines, this many
+ * bytes at most. Some screens' worth, and cheap to print, send and parse. */
+#define PREVIEW_BYTES (48 * 1024)
+
+/* A console reading a 3.7 MB request event shows nothing until the last
+ * byte is in and checked (4 ms of its first screen). So a client whose
+ * hello asked for previews gets, just before the request event of a long
+ * diff, the same event with "preview":true, the diff cut to its first
+ * lines and "request_bytes" (the whole diff's length): it can draw its
+ * first screen from that. A preview is never decidable; the request event
+ * right behind it replaces it. Printed, caller frees; NULL when p's
+ * request is not a long patch. */
+static char *
+preview_event_text(struct ag_pending *p, int snapshot)
+{
+	const struct ag_request *req = p->req;
+	if (p->request_text == NULL || req->kind != AG_KIND_PATCH || req->u.patch.diff == NULL)
+		return NULL;
+	const char *diff = req->u.patch.diff;
+	size_t cut = PREVIEW_BYTES; /* the diff is longer: it is LONG_TEXT at least */
+	while (cut > 0 && diff[cut - 1] != '\n')
+		cut--;
+	if (cut == 0)
+		return NULL; /* one huge first line: nothing whole to show */
+	/* The action as it is (its members borrowed), the diff cut. */
+	char *head = xstrndup(diff, cut);
+	cJSON *action = cJSON_CreateObject();
+	for (cJSON *m = req->action != NULL ? req->action->child : NULL; m != NULL; m = m->next)
+		if (strcmp(m->string, "diff") == 0)
+			cJSON_AddStringToObject(action, "diff", head);
+		else
+			cJSON_AddItemReferenceToObject(action, m->string, m);
+	free(head);
+	/* A copy of the struct for printing only: every pointer in it but
+	 * the action is still p->req's. */
+	struct ag_request shown = *req;
+	shown.action = action;
+	cJSON *f = request_event_of(p, &shown, snapshot, 0);
+	cJSON_AddBoolToObject(f, "preview", 1);
+	cJSON_AddNumberToObject(f, "request_bytes", (double)strlen(diff));
+	char *text = ag_json_print(f);
+	cJSON_Delete(f);
+	cJSON_Delete(action);
+	return text;
 }
 
 /* Queues a request event built by request_event: printed, with a long
@@ -109,20 +164,32 @@ queue_request_event(struct hub_client *cl, const char *text, size_t len,
 }
 
 /* Sends a request event (see request_event) to one client, or with cl
- * NULL to every subscriber, as hub_send and hub_broadcast would. */
+ * NULL to every subscriber, as hub_send and hub_broadcast would; preview:
+ * clients that asked get the preview of a long diff first (see
+ * preview_event_text; snapshot as in the event). */
 static void
-send_request_event(struct hub *h, struct hub_client *cl, struct ag_pending *p, cJSON *ev)
+send_request_event(struct hub *h, struct hub_client *cl, struct ag_pending *p, cJSON *ev,
+                   int preview, int snapshot)
 {
 	char *text = ag_json_print(ev);
 	cJSON_Delete(ev);
 	size_t len = strlen(text);
 	struct ag_shared_text *req_text = p->request_text;
-	if (cl != NULL)
-		queue_request_event(cl, text, len, req_text);
-	else
-		for (struct hub_client *c = h->clients; c != NULL; c = c->next)
-			if (c->role == AG_ROLE_SUBSCRIBER)
-				queue_request_event(c, text, len, req_text);
+	char *pre = NULL;
+	int pre_done = !preview || req_text == NULL;
+	for (struct hub_client *c = cl != NULL ? cl : h->clients; c != NULL;
+	     c = cl != NULL ? NULL : c->next) {
+		if (c->role != AG_ROLE_SUBSCRIBER && cl == NULL)
+			continue;
+		if (c->previews && !c->dead && !pre_done) {
+			pre = preview_event_text(p, snapshot);
+			pre_done = 1;
+		}
+		if (c->previews && !c->dead && pre != NULL)
+			hub_queue_text(c, pre, strlen(pre));
+		queue_request_event(c, text, len, req_text);
+	}
+	free(pre);
 	free(text);
 }
 
@@ -373,7 +440,7 @@ hub_new_request(struct hub *h, struct hub_client *cl, struct ag_request *req)
 		/* Reviewers need not weigh in on what the hub is deciding now. */
 		if (now.decided)
 			cJSON_AddStringToObject(ev, "settled", ag_decider_name(now.by));
-		send_request_event(h, NULL, p, ev);
+		send_request_event(h, NULL, p, ev, !now.decided, 0);
 	}
 	if (now.decided && hub_decide(h, p, now.decision, now.by, now.reason, &err) != 0)
 		hub_log(h, "cannot journal decision for %s: %s", req->id, err.msg);
@@ -616,7 +683,7 @@ void
 hub_send_snapshot(struct hub *h, struct hub_client *cl)
 {
 	for (struct ag_pending *p = h->pending.head; p != NULL; p = p->next)
-		send_request_event(h, cl, p, request_event(p, 1));
+		send_request_event(h, cl, p, request_event(p, 1), 1, 1);
 	cJSON *end = hub_frame_new("snapshot_end");
 	cJSON_AddNumberToObject(end, "pending", (double)h->pending.count);
 	hub_send(cl, end);

@@ -44,6 +44,7 @@ struct console {
 	int bell;
 	long title_count;       /* pending count last put in the pane title */
 	int more;               /* read_bus stopped at its bound: frames may wait in our buffer */
+	int paint_now;          /* a preview came: paint even while a snapshot arrives */
 	int connecting;         /* the hello is sent, the welcome not yet read */
 	int64_t snapshot_until; /* monotonic ms: paint without the snapshot's end from then */
 	int trim;               /* frames were read: give memory back after the paint */
@@ -123,6 +124,7 @@ connect_start(struct console *c, int autostart, int quiet)
 	o.connect_timeout_ms = c->ui.reconnects > 0 ? 2000 : 5000;
 	o.hub_argv0 = c->opts->hub_argv0;
 	o.journal = c->opts->journal;
+	o.previews = 1;
 	if (ag_client_connect_start(&o, &c->client, &err) != 0) {
 		if (quiet)
 			c->client = NULL;
@@ -156,7 +158,8 @@ connect_finish(struct console *c)
 	c->dirty = 1;
 }
 
-static void
+/* Returns 1 when the frame was a preview: worth a paint before reading on. */
+static int
 on_frame(struct console *c, cJSON *frame)
 {
 	struct tui_ui *ui = &c->ui;
@@ -193,6 +196,7 @@ on_frame(struct console *c, cJSON *frame)
 	default: break;
 	}
 	c->dirty = 1;
+	return ev.preview;
 }
 
 static void
@@ -214,10 +218,16 @@ read_bus(struct console *c)
 			disconnect(c, err.msg);
 			break;
 		}
-		on_frame(c, frame);
+		int preview = on_frame(c, frame);
 		cJSON_Delete(frame);
 		frames++;
 		c->more = i == 255;
+		/* The first lines of a long diff: on screen now, before the
+		 * 3.7 MB behind them are read and checked. */
+		if (preview) {
+			c->paint_now = c->more = 1;
+			break;
+		}
 	}
 	if (frames > 0) {
 		tui_model_refilter(&c->ui.pending);
@@ -262,6 +272,12 @@ decidable(struct console *c)
 		              it->req->id);
 		return NULL;
 	}
+	if (it->preview) {
+		/* Only its first lines are here: nobody decides on part of a diff. */
+		tui_ui_notice(ui, TUI_EL_NOTICE, "%s: the rest of this diff is still arriving",
+		              it->req->id);
+		return NULL;
+	}
 	return it;
 }
 
@@ -271,6 +287,8 @@ send_decision(struct console *c, struct tui_item *it, enum ag_decision d, const 
 {
 	char id[AG_ID_MAX + 1];
 	snprintf(id, sizeof id, "%s", it->req->id);
+	if (it->preview) /* (decidable() said so already; this is the guarantee) */
+		return;
 	if (send_frame(c, tui_model_decide_frame(it, d, reason, confirm)) == 0)
 		tui_ui_notice(&c->ui, TUI_EL_NOTICE, "%s: sent %s", id, ag_decision_name(d));
 }
@@ -602,7 +620,7 @@ loop(struct console *c)
 		}
 		if (tui_screen_check_size(0))
 			c->dirty = 1;
-		int hold = awaiting_snapshot(c, now);
+		int hold = awaiting_snapshot(c, now) && !c->paint_now;
 		if (c->dirty && !hold) {
 			draw(c);
 			if (c->bell) {
@@ -611,7 +629,7 @@ loop(struct console *c)
 			}
 			refresh();
 			update_title(c);
-			c->dirty = 0;
+			c->dirty = c->paint_now = 0;
 			/* The paint indexed only the diff lines it showed; the
 			 * rest now, and its totals painted, before any key. */
 			if (tui_view_detail_complete(&c->ui))

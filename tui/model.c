@@ -533,7 +533,18 @@ on_request(struct tui_model *m, const cJSON *f, cJSON *owned, struct tui_event *
 		snprintf(ev->notice, sizeof ev->notice, "request event without an id");
 		return;
 	}
+	const struct tui_item *prev = tui_model_find(m, req->id);
+	int preview = jbool(f, "preview");
+	if (preview && prev != NULL && !prev->preview) {
+		/* We have it whole already (a snapshot after a reconnect). */
+		ag_request_free(&req);
+		return;
+	}
+	int completes = !preview && prev != NULL && prev->preview;
 	struct tui_item *it = tui_item_new(req);
+	it->preview = preview;
+	int64_t whole = preview ? jint(f, "request_bytes") : 0;
+	it->preview_bytes = whole > 0 ? (size_t)whole : 0;
 	const cJSON *risk = cJSON_GetObjectItemCaseSensitive(f, "risk");
 	if (risk != NULL && ag_risk_from_json(risk, &it->risk, &err) != 0) {
 		/* Show the request anyway, as unscored: hiding it would be worse. */
@@ -551,7 +562,10 @@ on_request(struct tui_model *m, const cJSON *f, cJSON *owned, struct tui_event *
 	if (cJSON_IsObject(review))
 		it->review = cJSON_Duplicate(review, 1);
 	copy_id(ev->id, req->id);
-	ev->change = jbool(f, "snapshot") ? TUI_CHANGE_SNAPSHOT : TUI_CHANGE_ADDED;
+	ev->change = completes              ? TUI_CHANGE_COMPLETED
+	             : jbool(f, "snapshot") ? TUI_CHANGE_SNAPSHOT
+	                                    : TUI_CHANGE_ADDED;
+	ev->preview = preview;
 	tui_model_add(m, it);
 	if (m->sel_id[0] == '\0')
 		copy_id(m->sel_id, req->id);

@@ -33,6 +33,11 @@ struct tui_item {
 	int deciding;          /* we sent a decision and wait for the hub */
 	enum ag_decision sent; /* ... which one */
 	char *summary;         /* owned: ag_request_summary(), raw */
+	/* A preview (see agate-protocol(7)): only the first lines of a long
+	 * diff so far, never decidable; the request event right behind it
+	 * replaces it. preview_bytes: the whole diff's length. */
+	int preview;
+	size_t preview_bytes;
 	/* History rows only (decided requests from the journal). */
 	char *decision, *by, *reason; /* owned, or NULL */
 	int64_t decided_ms;
@@ -116,8 +121,9 @@ int tui_item_matches(const struct tui_item *it, const char *search);
 /* What a frame from the hub changed, for the console to react to. */
 enum tui_change {
 	TUI_CHANGE_NONE,
-	TUI_CHANGE_ADDED,    /* a live request arrived: ring the bell */
-	TUI_CHANGE_SNAPSHOT, /* a snapshot request (no bell) */
+	TUI_CHANGE_ADDED,     /* a live request arrived: ring the bell */
+	TUI_CHANGE_SNAPSHOT,  /* a snapshot request (no bell) */
+	TUI_CHANGE_COMPLETED, /* the whole of a previewed request arrived */
 	TUI_CHANGE_SNAPSHOT_END,
 	TUI_CHANGE_DECIDED, /* decided: by us (ours) or elsewhere */
 	TUI_CHANGE_ABANDONED,
@@ -132,7 +138,8 @@ enum tui_change {
 struct tui_event {
 	enum tui_change change;
 	char id[AG_ID_MAX + 1];
-	int ours; /* DECIDED: the decision we sent */
+	int ours;    /* DECIDED: the decision we sent */
+	int preview; /* ADDED, SNAPSHOT: a preview, worth drawing at once */
 	/* A one-line notice for the status line (raw: sanitize to draw). */
 	char notice[256];
 	/* STATUS: whether a Guardian reviewer is connected, and the count of

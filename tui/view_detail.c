@@ -182,6 +182,16 @@ add_action(struct doc *d, struct tui_item *it)
 	switch (r->kind) {
 	case AG_KIND_EXEC: add_command(d, it); break;
 	case AG_KIND_PATCH:
+		if (it->preview) {
+			const char *v =
+			    doc_fmt(d,
+			            "the first %zu of %zu bytes so far; the rest is "
+			            "arriving (decide when it has)",
+			            r->u.patch.diff ? strlen(r->u.patch.diff) : (size_t)0,
+			            it->preview_bytes);
+			doc_add(d, "receiving", v, strlen(v), TUI_EL_NOTICE);
+			break;
+		}
 		/* The totals need every line classified: until then (the
 		 * first paint, then the index is completed), what is known. */
 		if (it->body != NULL && !tui_diff_index_done(it->body)) {

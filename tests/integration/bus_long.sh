@@ -9,6 +9,6 @@ start_hub
 "$AGATE_BUILDDIR/tests/integration/longframe" --bus "$AGATE_BUS" >"$T/out" 2>&1 ||
 	fail "$(cat "$T/out")"
 grep -q "arrived intact" "$T/out" || fail "longframe said: $(cat "$T/out")"
-ok "a long request read late still arrives as it was sent"
+ok "a long request read late still arrives as it was sent; previews only to those who ask"
 agate status >/dev/null || fail "the hub is gone: $(cat "$T/hub.log")"
 ok "the hub is still up"

@@ -76,6 +76,26 @@ wait $LAST; rc=$?
 grep -q '"decision":"abort"' "$T/c5" || fail "x did not abort: $(cat "$T/c5")"
 ok "pane title 'agate: N pending' without agent text; bell on arrival; x aborts"
 
+# 5b. A long diff (the hub sends a preview of its first lines, then the
+#     whole): it shows, its totals come when the whole has arrived, and y
+#     approves it, so the whole request replaced the preview.
+{
+	echo "--- a/big.c"
+	echo "+++ b/big.c"
+	echo "@@ -0,0 +1,3000 @@"
+	seq 1 3000 | sed 's/^/+int line_/; s/$/ = 0; \/\* padding to make the diff long \*\//'
+} >"$T/big.diff"
+[ "$(wc -c <"$T/big.diff")" -gt 70000 ] || fail "the test diff is too short"
+ask_bg c7 "$T/c7" --session s-big --patch "$T/big.diff"
+wait_screen "int line_1 = 0" || { dump; fail "the long diff never appeared"; }
+wait_screen "1 file, +3000 -0" || { dump; fail "the whole diff never replaced its preview"; }
+not_on_screen "receiving" || { dump; fail "still receiving after the totals"; }
+keys y
+wait $LAST; rc=$?
+[ $rc -eq 0 ] || fail "approved long diff exited $rc: $(cat "$T/c7" "$T/c7.err")"
+grep -q '"decision":"approve"' "$T/c7" || fail "publisher got: $(cat "$T/c7")"
+ok "a long diff shows from its preview, then whole, and y approves it"
+
 # 6. The help overlay lists every key.
 keys '?'
 wait_screen "approve once" || { dump; fail "no help overlay"; }

@@ -14,6 +14,11 @@
  * replaced by long-2 (another text of the same size, so a reused block
  * would be overwritten); then S reads and must find each diff as sent.
  *
+ * A subscriber that asked for previews (as the console does) gets, before
+ * each long diff's request event, a preview: the same event with
+ * "preview":true, the diff's first whole lines and its full length. One
+ * that did not ask never sees a preview.
+ *
  * Only the public client API (ipc/client.h) is used. Exit 0 on success. */
 #include <getopt.h>
 #include <stdio.h>
@@ -30,13 +35,14 @@
 static const char *bus_dir;
 
 static struct ag_client *
-join(enum ag_role role, const char *name)
+join(enum ag_role role, const char *name, int previews)
 {
 	struct ag_client_opts o = {.bus_dir = bus_dir,
 	                           .role = role,
 	                           .name = name,
 	                           .autostart = 0,
-	                           .connect_timeout_ms = 5000};
+	                           .connect_timeout_ms = 5000,
+	                           .previews = previews};
 	struct ag_client *c = NULL;
 	struct ag_error err;
 	if (ag_client_connect(&o, &c, &err) != 0) {
@@ -106,6 +112,11 @@ await(struct ag_client *c, const char *who, const char *type, const char *event,
 		}
 		const cJSON *rq = cJSON_GetObjectItemCaseSensitive(f, "request");
 		const char *fid = rq != NULL ? str(rq, "id") : str(f, "id");
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "preview")) &&
+		    strcmp(who, "previewer") != 0) {
+			fprintf(stderr, "longframe: %s got a preview it did not ask for\n", who);
+			exit(1);
+		}
 		if (strcmp(ag_frame_type(f), type) == 0 &&
 		    (event == NULL || strcmp(str(f, "event"), event) == 0) && strcmp(fid, id) == 0)
 			return f;
@@ -129,6 +140,37 @@ decide(struct ag_client *d, const char *id)
 		exit(1);
 	}
 	cJSON_Delete(f);
+}
+
+/* What the previewer reads for id: the preview first, then the request. */
+static int
+check_preview(struct ag_client *pv, const char *id, const char *want)
+{
+	cJSON *f = await(pv, "previewer", "event", "request", id);
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(f, "request"), "action");
+	const char *head = str(a, "diff");
+	size_t n = strlen(head);
+	const cJSON *bytes = cJSON_GetObjectItemCaseSensitive(f, "request_bytes");
+	int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "preview")) && n > 0 &&
+	         n <= 48 * 1024 && strncmp(head, want, n) == 0 && head[n - 1] == '\n' &&
+	         cJSON_IsNumber(bytes) && (size_t)bytes->valuedouble == strlen(want);
+	if (!ok)
+		fprintf(stderr,
+		        "longframe: %s: the first frame is not a preview of it (%zu bytes)\n", id,
+		        n);
+	cJSON_Delete(f);
+	f = await(pv, "previewer", "event", "request", id);
+	a = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(f, "request"),
+	                                     "action");
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "preview")) ||
+	    strcmp(str(a, "diff"), want) != 0) {
+		fprintf(stderr, "longframe: %s: the request did not follow its preview whole\n",
+		        id);
+		ok = 0;
+	}
+	cJSON_Delete(f);
+	return ok;
 }
 
 /* The request event for id as the silent subscriber finally reads it. */
@@ -170,9 +212,10 @@ main(int argc, char **argv)
 	}
 
 	char *diff1 = make_diff('A'), *diff2 = make_diff('B');
-	struct ag_client *silent = join(AG_ROLE_SUBSCRIBER, "longframe-silent");
-	struct ag_client *decider = join(AG_ROLE_SUBSCRIBER, "longframe-decider");
-	struct ag_client *pub = join(AG_ROLE_PUBLISHER, "longframe-publisher");
+	struct ag_client *silent = join(AG_ROLE_SUBSCRIBER, "longframe-silent", 0);
+	struct ag_client *decider = join(AG_ROLE_SUBSCRIBER, "longframe-decider", 0);
+	struct ag_client *pub = join(AG_ROLE_PUBLISHER, "longframe-publisher", 0);
+	struct ag_client *previewer = join(AG_ROLE_SUBSCRIBER, "longframe-previewer", 1);
 
 	/* long-1: published, decided and answered while S reads nothing. */
 	publish(pub, "long-1", diff1);
@@ -184,12 +227,15 @@ main(int argc, char **argv)
 
 	int ok = check_received(silent, "long-1", diff1);
 	ok &= check_received(silent, "long-2", diff2);
+	ok &= check_preview(previewer, "long-1", diff1);
+	ok &= check_preview(previewer, "long-2", diff2);
 	printf("longframe: %zu-byte diffs %s\n", strlen(diff1),
 	       ok ? "arrived intact" : "ARRIVED CHANGED");
 
 	ag_client_close(&silent);
 	ag_client_close(&decider);
 	ag_client_close(&pub);
+	ag_client_close(&previewer);
 	free(diff1);
 	free(diff2);
 	return ok ? 0 : 1;

@@ -308,6 +308,66 @@ test_take_long_diff(void **state)
 	free(want);
 }
 
+/* A patch request event for id with diff (already JSON-escaped); with
+ * whole_bytes > 0, a preview of a diff that long. */
+static void
+apply_patch(struct tui_model *m, const char *id, const char *diff, long whole_bytes,
+            struct tui_event *ev)
+{
+	char extra[64] = "";
+	if (whole_bytes > 0)
+		snprintf(extra, sizeof extra, ",\"preview\":true,\"request_bytes\":%ld",
+		         whole_bytes);
+	char buf[2048];
+	snprintf(buf, sizeof buf,
+	         "{\"v\":1,\"type\":\"event\",\"event\":\"request\",\"snapshot\":false,"
+	         "\"request\":{\"v\":1,\"type\":\"request\",\"id\":\"%s\",\"session\":\"s\","
+	         "\"agent\":\"codex\",\"action\":{\"kind\":\"patch\",\"diff\":\"%s\"}},"
+	         "\"risk\":{\"score\":60,\"level\":\"high\",\"categories\":[],\"reasons\":[]},"
+	         "\"rule\":null,\"needs_human\":false,\"created_ms\":7,\"deadline_ms\":0%s}",
+	         id, diff, extra);
+	apply(m, buf, ev);
+}
+
+/* A preview (the first lines of a long diff) shows at once and is marked
+ * as such; the request event behind it replaces it without a second bell
+ * and keeps the selection; a preview arriving after the whole request
+ * (a snapshot after a reconnect) leaves the whole one alone. */
+static void
+test_preview_then_request(void **state)
+{
+	(void)state;
+	struct tui_model m;
+	struct tui_event ev;
+	tui_model_init(&m);
+	add_request(&m, "r-1", "s", "make", 0, 1);
+	apply_patch(&m, "big", "+a\\n", 123456, &ev);
+	assert_int_equal(ev.change, TUI_CHANGE_ADDED);
+	assert_true(ev.preview);
+	struct tui_item *it = tui_model_find(&m, "big");
+	assert_non_null(it);
+	assert_true(it->preview);
+	assert_int_equal(it->preview_bytes, 123456);
+	assert_int_equal(it->risk.score, 60);
+	tui_model_select_index(&m, 1);
+	assert_string_equal(selected_id(&m), "big");
+
+	apply_patch(&m, "big", "+a\\n+b\\n", 0, &ev);
+	assert_int_equal(ev.change, TUI_CHANGE_COMPLETED); /* no bell again */
+	assert_false(ev.preview);
+	it = tui_model_find(&m, "big");
+	assert_false(it->preview);
+	assert_string_equal(tui_item_full(it)->u.patch.diff, "+a\n+b\n");
+	assert_string_equal(selected_id(&m), "big");
+
+	apply_patch(&m, "big", "+a\\n", 123456, &ev);
+	assert_int_equal(ev.change, TUI_CHANGE_IGNORED);
+	it = tui_model_find(&m, "big");
+	assert_false(it->preview);
+	assert_string_equal(tui_item_full(it)->u.patch.diff, "+a\n+b\n");
+	tui_model_free(&m);
+}
+
 /* Line numbers are stored every 64 lines and walked to from there: a
  * generated diff whose every body line names the numbers it must get,
  * with hunks that start and end across those steps, a bare "@@" whose
@@ -577,6 +637,7 @@ main(void)
 	    cmocka_unit_test(test_diff_index_numbers),
 	    cmocka_unit_test(test_diff_index_lazy),
 	    cmocka_unit_test(test_take_long_diff),
+	    cmocka_unit_test(test_preview_then_request),
 	    cmocka_unit_test(test_shell_colouring),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
