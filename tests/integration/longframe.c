@@ -67,13 +67,33 @@ make_diff(char tag)
 	return d;
 }
 
+/* A frame of type about request id, to fill in and send_or_die(). */
+static cJSON *
+frame_about(const char *type, const char *id)
+{
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddNumberToObject(f, "v", 1);
+	cJSON_AddStringToObject(f, "type", type);
+	cJSON_AddStringToObject(f, "id", id);
+	return f;
+}
+
+static void
+send_or_die(struct ag_client *c, cJSON *f)
+{
+	struct ag_error err;
+	if (ag_client_send(c, f, &err) != 0) {
+		fprintf(stderr, "longframe: sending %s about %s: %s\n", ag_frame_type(f),
+		        cJSON_GetObjectItemCaseSensitive(f, "id")->valuestring, err.msg);
+		exit(1);
+	}
+	cJSON_Delete(f);
+}
+
 static void
 publish(struct ag_client *p, const char *id, const char *diff)
 {
-	cJSON *r = cJSON_CreateObject();
-	cJSON_AddNumberToObject(r, "v", 1);
-	cJSON_AddStringToObject(r, "type", "request");
-	cJSON_AddStringToObject(r, "id", id);
+	cJSON *r = frame_about("request", id);
 	cJSON_AddStringToObject(r, "session", "longframe");
 	cJSON_AddStringToObject(r, "agent", "longframe");
 	cJSON_AddStringToObject(r, "cwd", "/tmp");
@@ -81,12 +101,7 @@ publish(struct ag_client *p, const char *id, const char *diff)
 	cJSON *a = cJSON_AddObjectToObject(r, "action");
 	cJSON_AddStringToObject(a, "kind", "patch");
 	cJSON_AddStringToObject(a, "diff", diff);
-	struct ag_error err;
-	if (ag_client_send(p, r, &err) != 0) {
-		fprintf(stderr, "longframe: publishing %s: %s\n", id, err.msg);
-		exit(1);
-	}
-	cJSON_Delete(r);
+	send_or_die(p, r);
 }
 
 static const char *
@@ -128,18 +143,10 @@ static void
 decide(struct ag_client *d, const char *id)
 {
 	cJSON_Delete(await(d, "decider", "event", "request", id));
-	cJSON *f = cJSON_CreateObject();
-	cJSON_AddNumberToObject(f, "v", 1);
-	cJSON_AddStringToObject(f, "type", "decide");
-	cJSON_AddStringToObject(f, "id", id);
+	cJSON *f = frame_about("decide", id);
 	cJSON_AddStringToObject(f, "decision", "deny");
 	cJSON_AddStringToObject(f, "reason", "longframe");
-	struct ag_error err;
-	if (ag_client_send(d, f, &err) != 0) {
-		fprintf(stderr, "longframe: deciding %s: %s\n", id, err.msg);
-		exit(1);
-	}
-	cJSON_Delete(f);
+	send_or_die(d, f);
 }
 
 /* What the previewer reads for id: the preview first, then the request. */
