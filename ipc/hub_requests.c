@@ -163,34 +163,51 @@ queue_request_event(struct hub_client *cl, const char *text, size_t len,
 	ag_outbuf_append(&cl->out, "\n", 1);
 }
 
+/* A request event on its way to one or more clients: printed once, and
+ * its preview printed once too, on first need. */
+struct outgoing {
+	struct ag_pending *p;
+	char *text;
+	size_t len;
+	int snapshot;
+	int preview_wanted; /* a live request not settled at once, or a snapshot */
+	int preview_made;
+	char *preview; /* NULL: none (not a long patch), or not made yet */
+};
+
+static void
+queue_outgoing(struct hub_client *c, struct outgoing *o)
+{
+	if (c->previews && !c->dead && o->preview_wanted && o->p->request_text != NULL) {
+		if (!o->preview_made) {
+			o->preview = preview_event_text(o->p, o->snapshot);
+			o->preview_made = 1;
+		}
+		if (o->preview != NULL)
+			hub_queue_text(c, o->preview, strlen(o->preview));
+	}
+	queue_request_event(c, o->text, o->len, o->p->request_text);
+}
+
 /* Sends a request event (see request_event) to one client, or with cl
- * NULL to every subscriber, as hub_send and hub_broadcast would; preview:
- * clients that asked get the preview of a long diff first (see
- * preview_event_text; snapshot as in the event). */
+ * NULL to every subscriber, as hub_send and hub_broadcast would. Clients
+ * that asked get a long diff's preview first when preview is set
+ * (snapshot: as in the event). */
 static void
 send_request_event(struct hub *h, struct hub_client *cl, struct ag_pending *p, cJSON *ev,
                    int preview, int snapshot)
 {
-	char *text = ag_json_print(ev);
+	struct outgoing o = {p, ag_json_print(ev), 0, snapshot, preview, 0, NULL};
 	cJSON_Delete(ev);
-	size_t len = strlen(text);
-	struct ag_shared_text *req_text = p->request_text;
-	char *pre = NULL;
-	int pre_done = !preview || req_text == NULL;
-	for (struct hub_client *c = cl != NULL ? cl : h->clients; c != NULL;
-	     c = cl != NULL ? NULL : c->next) {
-		if (c->role != AG_ROLE_SUBSCRIBER && cl == NULL)
-			continue;
-		if (c->previews && !c->dead && !pre_done) {
-			pre = preview_event_text(p, snapshot);
-			pre_done = 1;
-		}
-		if (c->previews && !c->dead && pre != NULL)
-			hub_queue_text(c, pre, strlen(pre));
-		queue_request_event(c, text, len, req_text);
-	}
-	free(pre);
-	free(text);
+	o.len = strlen(o.text);
+	if (cl != NULL)
+		queue_outgoing(cl, &o);
+	else
+		for (struct hub_client *c = h->clients; c != NULL; c = c->next)
+			if (c->role == AG_ROLE_SUBSCRIBER)
+				queue_outgoing(c, &o);
+	free(o.preview);
+	free(o.text);
 }
 
 /* The decision frame as text, built once: the publisher gets it, and the
