@@ -358,9 +358,10 @@ test_bounds(void **state)
 	(void)state;
 	/* More file headers than the bound: truncated, never unbounded. */
 	size_t n = AG_DIFF_MAX_FILES + 50;
-	char *text = xmalloc(n * 32), *p = text;
+	char *text = xmalloc(n * 32), *p = text, *end = text + n * 32;
 	for (size_t i = 0; i < n; i++)
-		p += sprintf(p, "diff --git a/f%zu b/f%zu\n", i, i);
+		p += snprintf(p, (size_t)(end - p), "diff --git a/f%zu b/f%zu\n", i, i);
+	assert_true(p < end);
 	struct ag_diff d;
 	ag_diff_parse(text, (size_t)(p - text), &d, NULL, NULL);
 	assert_int_equal(d.nfiles, AG_DIFF_MAX_FILES);
@@ -371,14 +372,16 @@ test_bounds(void **state)
 	/* A path longer than the bound is cut and flagged. */
 	size_t plen = AG_DIFF_MAX_PATH + 100;
 	text = xmalloc(plen * 2 + 64);
+	end = text + plen * 2 + 64;
 	p = text;
-	p += sprintf(p, "--- a/");
-	memset(p, 'x', plen);
-	p += plen;
-	p += sprintf(p, "\n+++ b/");
-	memset(p, 'y', plen);
-	p += plen;
-	p += sprintf(p, "\n@@ -1 +1 @@\n-a\n+b\n");
+	memcpy(p, "--- a/", 6);
+	memset(p + 6, 'x', plen);
+	p += 6 + plen;
+	memcpy(p, "\n+++ b/", 7);
+	memset(p + 7, 'y', plen);
+	p += 7 + plen;
+	p += snprintf(p, (size_t)(end - p), "\n@@ -1 +1 @@\n-a\n+b\n");
+	assert_true(p < end);
 	ag_diff_parse(text, (size_t)(p - text), &d, NULL, NULL);
 	assert_int_equal(d.nfiles, 1);
 	assert_true(d.files[0].flags & AG_DIFF_F_TRUNC_PATH);

@@ -333,10 +333,12 @@ test_patch_mass_deletion_binary_symlink(void **state)
 {
 	(void)state;
 	struct ag_risk r;
-	char *big = xmalloc(1300 * 16 + 128), *p = big;
-	p += sprintf(p, "--- a/src/core.c\n+++ b/src/core.c\n@@ -1,1300 +0,0 @@\n");
+	size_t cap = 1300 * 16 + 128;
+	char *big = xmalloc(cap), *p = big, *end = big + cap;
+	p += snprintf(p, cap, "--- a/src/core.c\n+++ b/src/core.c\n@@ -1,1300 +0,0 @@\n");
 	for (int i = 0; i < 1300; i++)
-		p += sprintf(p, "-line %d\n", i);
+		p += snprintf(p, (size_t)(end - p), "-line %d\n", i);
+	assert_true(p < end);
 	score_patch(big, &r);
 	expect_at_least(&r, AG_LEVEL_HIGH);
 	assert_true(r.categories & AG_CATEGORY(DESTRUCTIVE));
@@ -369,10 +371,12 @@ test_patch_reasons_are_capped(void **state)
 {
 	(void)state;
 	struct ag_risk r;
-	char *big = xmalloc(200 * 64 + 128), *p = big;
-	p += sprintf(p, "--- a/keys.txt\n+++ b/keys.txt\n@@ -0,0 +1,200 @@\n");
+	size_t cap = 200 * 64 + 128;
+	char *big = xmalloc(cap), *p = big, *end = big + cap;
+	p += snprintf(p, cap, "--- a/keys.txt\n+++ b/keys.txt\n@@ -0,0 +1,200 @@\n");
 	for (int i = 0; i < 200; i++)
-		p += sprintf(p, "+AKIAQWERTYUIOPAS%04d\n", i);
+		p += snprintf(p, (size_t)(end - p), "+AKIAQWERTYUIOPAS%04d\n", i);
+	assert_true(p < end);
 	score_patch(big, &r);
 	expect_at_least(&r, AG_LEVEL_HIGH);
 	assert_true(r.nreasons <= 8);

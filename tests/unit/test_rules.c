@@ -213,9 +213,10 @@ test_bounds(void **state)
 	/* More rules than the bound. */
 	size_t count = AG_RULES_MAX_RULES + 1;
 	text = xmalloc(count * 16 + 1);
-	char *p = text;
+	char *p = text, *end = text + count * 16 + 1;
 	for (size_t i = 0; i < count; i++)
-		p += sprintf(p, "deny exec x%zu\n", i);
+		p += snprintf(p, (size_t)(end - p), "deny exec x%zu\n", i);
+	assert_true(p < end);
 	assert_int_equal(ag_rules_parse("f", text, (size_t)(p - text), &r, collect, &e, NULL), 1);
 	assert_string_equal(e.msg[0], "f:10001:1: more than 10000 rules");
 	errors_free(&e);
