@@ -698,8 +698,8 @@ nth_string(cJSON *node, size_t *k, int *key)
  * caller lets us have, holding buf), the string is unescaped where it lies
  * and the block becomes it, *taken set, when nothing can fail any more: no
  * escape is left to cJSON, only blanks follow the value, and the string
- * starts 16 bytes or more into the block (the unescaping stores 16 bytes
- * at a time behind what it has read). */
+ * starts AG_JSONSTR_UNESCAPE_BEHIND bytes or more into the block (the
+ * unescaping stores up to 31 bytes past what it has written). */
 static cJSON *
 parse_elided(const char *buf, size_t len, const struct ag_jsonstr_scan *scan, const char **end,
              char *mine, int *taken)

@@ -42,9 +42,12 @@ struct console {
 	int dirty;
 	int quit;
 	int bell;
-	long title_count;       /* pending count last put in the pane title */
-	int more;               /* read_bus stopped at its bound: frames may wait in our buffer */
-	int paint_now;          /* a preview came: paint even while a snapshot arrives */
+	long title_count; /* pending count last put in the pane title */
+	int more;         /* read_bus stopped at its bound: frames may wait in our buffer */
+	int paint_now;    /* a preview came: paint even while a snapshot arrives */
+	/* A previewed request that became whole since the last paint: keys
+	 * pressed while its preview was on screen must not decide on it. */
+	char unseen_id[AG_ID_MAX + 1];
 	int connecting;         /* the hello is sent, the welcome not yet read */
 	int64_t snapshot_until; /* monotonic ms: paint without the snapshot's end from then */
 	int trim;               /* frames were read: give memory back after the paint */
@@ -184,6 +187,7 @@ on_frame(struct console *c, cJSON *frame)
 		ui->history_loaded = 0;
 		break;
 	case TUI_CHANGE_REFUSED: tui_ui_notice(ui, TUI_EL_ERROR, "%s", ev.notice); break;
+	case TUI_CHANGE_COMPLETED: snprintf(c->unseen_id, sizeof c->unseen_id, "%s", ev.id); break;
 	case TUI_CHANGE_REVIEW:
 		if (ev.notice[0] != '\0')
 			tui_ui_notice(ui, TUI_EL_NOTICE, "%s", ev.notice);
@@ -278,6 +282,12 @@ decidable(struct console *c)
 		              it->req->id);
 		return NULL;
 	}
+	if (strcmp(it->req->id, c->unseen_id) == 0) {
+		/* Whole now, but the key came while its preview was shown. */
+		tui_ui_notice(ui, TUI_EL_NOTICE,
+		              "%s: the whole diff just arrived; look, then decide", it->req->id);
+		return NULL;
+	}
 	return it;
 }
 
@@ -287,8 +297,13 @@ send_decision(struct console *c, struct tui_item *it, enum ag_decision d, const 
 {
 	char id[AG_ID_MAX + 1];
 	snprintf(id, sizeof id, "%s", it->req->id);
-	if (it->preview) /* (decidable() said so already; this is the guarantee) */
+	if (it->preview) { /* (decidable() said so already; this is the guarantee) */
+		tui_ui_notice(&c->ui, TUI_EL_NOTICE,
+		              "%s: not sent: the rest of this diff is still "
+		              "arriving",
+		              id);
 		return;
+	}
 	if (send_frame(c, tui_model_decide_frame(it, d, reason, confirm)) == 0)
 		tui_ui_notice(&c->ui, TUI_EL_NOTICE, "%s: sent %s", id, ag_decision_name(d));
 }
@@ -630,6 +645,7 @@ loop(struct console *c)
 			refresh();
 			update_title(c);
 			c->dirty = c->paint_now = 0;
+			c->unseen_id[0] = '\0';
 			/* The paint indexed only the diff lines it showed; the
 			 * rest now, and its totals painted, before any key. */
 			if (tui_view_detail_complete(&c->ui))

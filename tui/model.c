@@ -543,8 +543,12 @@ on_request(struct tui_model *m, const cJSON *f, cJSON *owned, struct tui_event *
 	int completes = !preview && prev != NULL && prev->preview;
 	struct tui_item *it = tui_item_new(req);
 	it->preview = preview;
-	int64_t whole = preview ? jint(f, "request_bytes") : 0;
-	it->preview_bytes = whole > 0 ? (size_t)whole : 0;
+	/* A length for the "receiving" line, no more: anything odd is 0. */
+	const cJSON *whole = cJSON_GetObjectItemCaseSensitive(f, "request_bytes");
+	it->preview_bytes =
+	    preview && cJSON_IsNumber(whole) && whole->valuedouble > 0 && whole->valuedouble < 1e15
+	        ? (size_t)whole->valuedouble
+	        : 0;
 	const cJSON *risk = cJSON_GetObjectItemCaseSensitive(f, "risk");
 	if (risk != NULL && ag_risk_from_json(risk, &it->risk, &err) != 0) {
 		/* Show the request anyway, as unscored: hiding it would be worse. */

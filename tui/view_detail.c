@@ -272,6 +272,7 @@ add_guardian(struct doc *d, const struct tui_ui *ui, const struct tui_item *it)
 		doc_field(d, "guardian",
 		          ui->replay             ? "not reviewed (so far in the recording)"
 		          : it->review_requested ? "review requested, waiting for the Guardian"
+		          : it->preview          ? "not reviewed (g, once the whole diff is here)"
 		                                 : "not reviewed (g asks the Guardian)",
 		          TUI_EL_GUARDIAN_PENDING);
 		return;

@@ -275,6 +275,9 @@ test_outbuf_share_outlives_free(void **state)
 	for (size_t i = 0; i < big; i++)
 		want[i] = block[i] = (char)('a' + i % 23);
 	struct ag_shared_text *t = ag_shared_text_new(block, big);
+#ifdef __linux__
+	assert_true(t->mapped > 0); /* the by-reference path, not write() */
+#endif
 	ag_outbuf_share(&ob, t);
 	ag_shared_text_unref(&t);
 	assert_int_equal(ag_outbuf_flush(&ob, fds[1]), 1); /* all in the pipe */
