@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/hex.h"
 #include "core/utf8.h"
 #include "core/xmalloc.h"
 
@@ -308,18 +309,6 @@ ag_jsonstr_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 
 /* --- unescaping ---------------------------------------------------------- */
 
-static inline int
-hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* What a one-letter escape stands for; 0: not one (\\u, or unknown). */
 static const char unescapes[256] = {
     ['"'] = '"',  ['\\'] = '\\', ['/'] = '/',  ['b'] = '\b',
@@ -342,7 +331,7 @@ take_escape(const char *s, size_t n, size_t i, char **o)
 		return 0;
 	int v = 0;
 	for (size_t k = 2; k < 6; k++) {
-		int h = hex_value((unsigned char)s[i + k]);
+		int h = ag_hex_digit((unsigned char)s[i + k]);
 		if (h < 0)
 			return 0;
 		v = v * 16 + h;
@@ -497,7 +486,7 @@ scan_special(const char *buf, size_t len, size_t i, int *wide)
 		if (len - i < 6)
 			return -1;
 		for (size_t k = 2; k < 6; k++)
-			if (hex_value((unsigned char)buf[i + k]) < 0)
+			if (ag_hex_digit((unsigned char)buf[i + k]) < 0)
 				return -1;
 		const char *h = buf + i + 2;
 		if (h[0] == '0' && h[1] == '0' && h[2] == '0' && h[3] == '0')

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "core/xmalloc.h"
 
 /* Private word flags, cleared at commit. */
@@ -550,18 +551,6 @@ match_paren(const struct parser *p, size_t k)
 
 /* ---- $ ------------------------------------------------------------------ */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void
 put_utf8(struct parser *p, struct wstate *w, unsigned long cp)
 {
@@ -615,8 +604,11 @@ ansi_c(struct parser *p, struct wstate *w)
 			int max = e == 'x' ? 2 : e == 'u' ? 4 : 8;
 			unsigned long v = 0;
 			int k = 0;
-			for (; k < max && p->i < p->n && hexval(p->s[p->i]) >= 0; k++)
-				v = v * 16 + (unsigned long)hexval(p->s[p->i++]);
+			for (;
+			     k < max && p->i < p->n && ag_hex_digit((unsigned char)p->s[p->i]) >= 0;
+			     k++)
+				v = v * 16 +
+				    (unsigned long)ag_hex_digit((unsigned char)p->s[p->i++]);
 			if (k == 0) {
 				cput(p, w, '\\', -1);
 				cput(p, w, e, -1);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/hex.h"
 #include "core/sanitize.h"
 #include "core/xmalloc.h"
 
@@ -184,15 +185,6 @@ parse_index(const char *s, uint32_t *out)
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* A word from a file, made safe and short for an error message. */
 static char *
 quote_word(const char *word)
@@ -240,7 +232,7 @@ tui_color_parse(const char *word, struct tui_color *out, struct ag_error *err)
 			goto bad_rgb;
 		uint32_t v = 0;
 		for (int i = 1; i < 7; i++) {
-			int h = hexval(word[i]);
+			int h = ag_hex_digit((unsigned char)word[i]);
 			if (h < 0)
 				goto bad_rgb;
 			v = v << 4 | (uint32_t)h;
