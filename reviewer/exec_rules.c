@@ -862,28 +862,41 @@ ag_exec_opt(struct ag_exec_ctx *x, const struct ag_xview *v, const char *spec)
 	return 0;
 }
 
-/* The positionals of v in order, up to max of them, into pos; returns how
- * many. *complete: that is all of them. */
-static size_t
-pos_scan(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts,
-         const struct optset *vset, size_t *pos, size_t max, int *complete)
+/* The index of v's next positional after i (start with 0 and *dashdash
+ * 0), past options and the values of those in valopts (vset: the same,
+ * compiled, or NULL); 0 when there are no more. */
+static inline size_t
+pos_next(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts,
+         const struct optset *vset, size_t i, int *dashdash)
 {
-	size_t seen = 0;
-	int dashdash = 0;
-	*complete = 0;
-	for (size_t i = 1; i < v->n; i++) {
+	while (++i < v->n) {
 		const struct ag_xarg *a = ag_exec_arg(x, v, i);
-		if (!dashdash && a->len == 2 && a->s[0] == '-' && a->s[1] == '-') {
-			dashdash = 1;
+		if (!*dashdash && a->len == 2 && a->s[0] == '-' && a->s[1] == '-') {
+			*dashdash = 1;
 			continue;
 		}
-		if (!dashdash && a->len >= 2 && a->s[0] == '-') {
+		if (!*dashdash && a->len >= 2 && a->s[0] == '-') {
 			if (valopts[0] != '\0' && memchr(a->s, '=', a->len) == NULL &&
 			    (vset != NULL ? optset_has(vset, a->s, a->len)
 			                  : spec_has(valopts, a->s, a->len)))
 				i++;
 			continue;
 		}
+		return i;
+	}
+	return 0;
+}
+
+/* The positionals of v in order, up to max of them, into pos; returns how
+ * many. *complete: that is all of them. */
+static size_t
+pos_scan(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts,
+         const struct optset *vset, size_t *pos, size_t max, int *complete)
+{
+	size_t seen = 0, i = 0;
+	int dashdash = 0;
+	*complete = 0;
+	while ((i = pos_next(x, v, valopts, vset, i, &dashdash)) != 0) {
 		if (seen == max)
 			return seen;
 		pos[seen++] = i;
@@ -907,22 +920,11 @@ ag_exec_pos(struct ag_exec_ctx *x, const struct ag_xview *v, const char *valopts
 		if (x->pos_complete)
 			return 0;
 	}
-	int seen = 0, dashdash = 0;
-	for (size_t i = 1; i < v->n; i++) {
-		const struct ag_xarg *a = ag_exec_arg(x, v, i);
-		if (!dashdash && a->len == 2 && a->s[0] == '-' && a->s[1] == '-') {
-			dashdash = 1;
-			continue;
-		}
-		if (!dashdash && a->len >= 2 && a->s[0] == '-') {
-			if (valopts[0] != '\0' && memchr(a->s, '=', a->len) == NULL &&
-			    spec_has(valopts, a->s, a->len))
-				i++;
-			continue;
-		}
-		if (seen++ == nth)
+	size_t i = 0;
+	int dashdash = 0;
+	for (int seen = 0; (i = pos_next(x, v, valopts, NULL, i, &dashdash)) != 0; seen++)
+		if (seen == nth)
 			return i;
-	}
 	return 0;
 }
 
