@@ -1,8 +1,12 @@
 #include "cmd/common.h"
 
+#include <fcntl.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "core/journal.h"
 #include "core/xmalloc.h"
@@ -86,4 +90,26 @@ ag_cmd_print_json(FILE *out, const cJSON *json)
 		cJSON_free(text);
 	}
 	fflush(out);
+}
+
+pid_t
+ag_cmd_fork_tied(int keep_stderr)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(0);
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		if (!keep_stderr)
+			dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	return 0;
 }

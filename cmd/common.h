@@ -4,6 +4,7 @@
 #define AGATE_CMD_COMMON_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -26,6 +27,12 @@ void ag_cmd_env_free(struct ag_cmd_env *env);
 /* Connects with autostart; prints "agate CMD: why" on failure. */
 struct ag_client *ag_cmd_connect(const struct ag_cmd_env *env, const char *cmd, enum ag_role role,
                                  const char *name, int autostart);
+
+/* fork(), for a helper process that must not outlive us: in the child it
+ * dies with its parent (also when the parent is already gone), and stdin,
+ * stdout and, unless keep_stderr, stderr are /dev/null. Returns as fork()
+ * does. Linux (PR_SET_PDEATHSIG). */
+pid_t ag_cmd_fork_tied(int keep_stderr);
 
 /* Prints a frame as one compact JSON line. */
 void ag_cmd_print_json(FILE *out, const cJSON *json);

@@ -3,9 +3,7 @@
  * secret piped to curl, a patch to CI, a network call and an MCP delete.
  * Requests go out one after another (a delay apart) and stay pending until
  * someone decides them; each decision is printed as it arrives. */
-#include <fcntl.h>
 #include <getopt.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <signal.h>
@@ -186,23 +184,11 @@ demo_usage(FILE *out)
 static int
 demo_behind_console(const char *bus, const char *journal)
 {
-	pid_t parent = getpid();
-	pid_t pid = fork();
+	pid_t pid = ag_cmd_fork_tied(0);
 	if (pid < 0)
 		return -1;
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() != parent)
-			_exit(0);
-		int null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-			close(null);
-		}
+	if (pid == 0)
 		return -1;
-	}
 	char *argv[8];
 	int argc = 0;
 	argv[argc++] = (char *)"console";

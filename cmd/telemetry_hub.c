@@ -6,15 +6,14 @@
 #include "cmd/telemetry.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
+#include "cmd/common.h"
 #include "core/sanitize.h"
 #include "ipc/busdir.h"
 
@@ -32,25 +31,15 @@ ag_telemetry_spawn(const struct ag_cmd_env *env)
 		return -1;
 	}
 	exe[n] = '\0';
-	pid_t parent = getpid();
-	pid_t pid = fork();
+	/* The child dies with the hub, whatever way the hub ends; its
+	 * errors go to the hub's log. */
+	pid_t pid = ag_cmd_fork_tied(1);
 	if (pid < 0) {
 		fprintf(stderr, "agate hub: telemetry: fork: %s\n", strerror(errno));
 		return -1;
 	}
 	if (pid > 0)
 		return pid;
-	/* The child: dies with the hub, whatever way the hub ends. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
-		_exit(0);
-	int null = open("/dev/null", O_RDWR);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		if (null > 2)
-			close(null);
-	}
 	execl(exe, exe, "telemetry", "--daemon", "--bus", env->bus, (char *)NULL);
 	fprintf(stderr, "agate hub: telemetry: cannot run %s: %s\n", exe, strerror(errno));
 	_exit(127);
