@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/clock.h"
 #include "core/model.h"
 #include "core/xmalloc.h"
@@ -94,15 +95,6 @@ ag_lines_next(struct ag_lines *r)
 
 /* ---- a set of strings ------------------------------------------------------ */
 
-static size_t
-str_hash(const char *s)
-{
-	size_t h = 1469598103934665603u; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
-
 void
 ag_strset_init(struct ag_strset *s)
 {
@@ -112,7 +104,7 @@ ag_strset_init(struct ag_strset *s)
 static size_t
 strset_slot(char *const *slots, size_t cap, const char *key)
 {
-	size_t i = str_hash(key) & (cap - 1);
+	size_t i = ag_hash_str(key) & (cap - 1);
 	while (slots[i] != NULL && strcmp(slots[i], key) != 0)
 		i = (i + 1) & (cap - 1);
 	return i;

@@ -9,7 +9,7 @@ core_libagate_core_a_SOURCES = \
 	core/assessment.c core/assessment.h \
 	core/request.c core/request.h \
 	core/utf8.c core/utf8.h \
-	core/jsonstr.c core/jsonstr.h core/hex.h \
+	core/jsonstr.c core/jsonstr.h core/hex.h core/hash.h \
 	core/sanitize.c core/sanitize.h \
 	core/journal.c core/journal.h \
 	core/config.c core/config.h \

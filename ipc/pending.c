@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/xmalloc.h"
 #include "ipc/linebuf.h"
 
@@ -41,22 +42,11 @@ ag_pending_free(struct ag_pending_table *t)
 
 /* FNV-1a: ids are short, and not chosen to collide by anyone but the
  * connected user's own agents. */
-static size_t
-hash_id(const char *id)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *id; id++) {
-		h ^= (unsigned char)*id;
-		h *= 1099511628211ULL;
-	}
-	return (size_t)h;
-}
-
 static void
 table_insert_slot(struct ag_pending_table *t, struct ag_pending *p)
 {
 	size_t mask = t->nslots - 1;
-	size_t i = hash_id(p->req->id) & mask;
+	size_t i = ag_hash_str(p->req->id) & mask;
 	while (t->slots[i] != NULL && t->slots[i] != TOMBSTONE)
 		i = (i + 1) & mask;
 	if (t->slots[i] == NULL)
@@ -84,7 +74,7 @@ ag_pending_find(const struct ag_pending_table *t, const char *id)
 	if (t->nslots == 0)
 		return NULL;
 	size_t mask = t->nslots - 1;
-	for (size_t i = hash_id(id) & mask;; i = (i + 1) & mask) {
+	for (size_t i = ag_hash_str(id) & mask;; i = (i + 1) & mask) {
 		struct ag_pending *p = t->slots[i];
 		if (p == NULL)
 			return NULL;
@@ -115,7 +105,7 @@ void
 ag_pending_remove(struct ag_pending_table *t, struct ag_pending *p)
 {
 	size_t mask = t->nslots - 1;
-	for (size_t i = hash_id(p->req->id) & mask;; i = (i + 1) & mask) {
+	for (size_t i = ag_hash_str(p->req->id) & mask;; i = (i + 1) & mask) {
 		if (t->slots[i] == p) {
 			t->slots[i] = TOMBSTONE;
 			break;

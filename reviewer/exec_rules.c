@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/hash.h"
 #include "reviewer/exec.h"
 #include "reviewer/sensitive.h"
 
@@ -723,19 +724,10 @@ bit_set(unsigned char *set, unsigned char c)
 	set[c / 8] |= (unsigned char)(1u << (c % 8));
 }
 
-static size_t
-seg_hash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 static int
 optset_word(const struct optset *o, const char *s, size_t len)
 {
-	for (size_t k = seg_hash(s, len) & o->mask; o->slot[k].s != NULL; k = (k + 1) & o->mask)
+	for (size_t k = ag_hash(s, len) & o->mask; o->slot[k].s != NULL; k = (k + 1) & o->mask)
 		if (o->slot[k].len == len && memcmp(o->slot[k].s, s, len) == 0)
 			return 1;
 	return 0;
@@ -792,7 +784,7 @@ optset_compile(const char *spec)
 			if (is_alpha(p[1]))
 				bit_set(o->bundle, (unsigned char)p[1]);
 		} else {
-			size_t k = seg_hash(p, n) & o->mask;
+			size_t k = ag_hash(p, n) & o->mask;
 			while (o->slot[k].s != NULL)
 				k = (k + 1) & o->mask;
 			o->slot[k] = (struct optseg){p, n};

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/hash.h"
 #include "core/xmalloc.h"
 #include "reviewer/engine.h"
 #include "reviewer/rules.h"
@@ -275,10 +276,7 @@ repo_root(const char *cwd)
 static size_t
 cwd_slot(const struct ag_judge_ctx *j, const char *cwd)
 {
-	uint32_t h = 2166136261u;
-	for (; *cwd != '\0'; cwd++)
-		h = (h ^ (unsigned char)*cwd) * 16777619u;
-	return h & (j->ncwds - 1);
+	return ag_hash_str(cwd) & (j->ncwds - 1);
 }
 
 /* The project layer of a repository root: from the cache, else the least

@@ -30,6 +30,7 @@
 
 #include <pthread.h>
 
+#include "core/hash.h"
 #include "core/xmalloc.h"
 #include "reviewer/exec.h"
 #include "reviewer/sensitive.h"
@@ -401,15 +402,6 @@ ag_exec_name(const char *word, size_t len, char *name, size_t size)
 
 /* ---- name maps ------------------------------------------------------------- */
 
-static uint32_t
-name_hash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 void
 ag_name_map_build(struct ag_name_map *m, const void *base, size_t n, size_t stride, size_t name_off)
 {
@@ -426,7 +418,7 @@ ag_name_map_build(struct ag_name_map *m, const void *base, size_t n, size_t stri
 		for (hi = lo + 1; hi < n && strcmp(b + hi * stride + name_off, name) == 0; hi++)
 			;
 		size_t len = strlen(name);
-		size_t k = name_hash(name, len) & m->mask;
+		size_t k = ag_hash(name, len) & m->mask;
 		while (m->slot[k].name != NULL)
 			k = (k + 1) & m->mask;
 		m->slot[k] = (struct ag_name_slot){name, len, lo, hi};
@@ -437,7 +429,7 @@ int
 ag_name_map_find(const struct ag_name_map *m, const char *name, size_t *lo, size_t *hi)
 {
 	size_t len = strlen(name);
-	for (size_t k = name_hash(name, len) & m->mask; m->slot[k].name != NULL;
+	for (size_t k = ag_hash(name, len) & m->mask; m->slot[k].name != NULL;
 	     k = (k + 1) & m->mask) {
 		const struct ag_name_slot *s = &m->slot[k];
 		if (s->len == len && memcmp(s->name, name, len) == 0) {

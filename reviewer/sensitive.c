@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/hash.h"
 #include "core/model.h"
 
 #define MAX_COMPS      256
@@ -530,10 +531,7 @@ static pthread_once_t exfil_once = PTHREAD_ONCE_INIT;
 static size_t
 host_hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h & (EXFIL_SLOTS - 1);
+	return ag_hash(s, len) & (EXFIL_SLOTS - 1);
 }
 
 static void

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/xmalloc.h"
 #include "tui/diffview.h"
 
@@ -187,20 +188,11 @@ tui_model_free(struct tui_model *m)
 
 /* --- the id table ------------------------------------------------------ */
 
-static size_t
-id_hash(const char *id)
-{
-	uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
-	for (; *id != '\0'; id++)
-		h = (h ^ (unsigned char)*id) * UINT64_C(1099511628211);
-	return (size_t)(h ^ (h >> 29));
-}
-
 /* The slot holding id, or the empty slot where it would go. */
 static size_t
 id_slot(const struct tui_model *m, const char *id)
 {
-	size_t mask = m->nbyid - 1, i = id_hash(id) & mask;
+	size_t mask = m->nbyid - 1, i = ag_hash_str(id) & mask;
 	while (m->byid[i] != NULL && strcmp(m->byid[i]->req->id, id) != 0)
 		i = (i + 1) & mask;
 	return i;
@@ -236,7 +228,7 @@ id_del(struct tui_model *m, const char *id)
 		return;
 	m->byid[i] = NULL;
 	for (size_t j = (i + 1) & mask; m->byid[j] != NULL; j = (j + 1) & mask) {
-		size_t home = id_hash(m->byid[j]->req->id) & mask;
+		size_t home = ag_hash_str(m->byid[j]->req->id) & mask;
 		/* j's entry may move to the hole unless its home lies
 		 * cyclically in (i, j]. */
 		int stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
